@@ -1,0 +1,1 @@
+"""The decision side: application forms, applications, panels and reviews."""

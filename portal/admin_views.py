@@ -1,0 +1,40 @@
+"""Wagtail admin create/edit views that write through a service, never a bare save."""
+
+from django.core.exceptions import ValidationError
+from wagtail.admin.views import generic
+
+
+class _ServiceFormMixin:
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+
+
+class ServiceCreateView(_ServiceFormMixin, generic.CreateView):
+    """Create through ``create_service(actor=..., **cleaned_data)``."""
+
+    create_service = None
+
+    def save_instance(self):
+        values = {name: self.form.cleaned_data[name] for name in self.form.fields}
+        return type(self).create_service(actor=self.request.user, **values)
+
+
+class ServiceEditView(_ServiceFormMixin, generic.EditView):
+    """Edit through ``update_service(actor=..., <object_arg>=obj, **cleaned_data)``."""
+
+    update_service = None
+    object_arg = "instance"
+
+    def save_instance(self):
+        values = {name: self.form.cleaned_data[name] for name in self.form.fields}
+        return type(self).update_service(
+            actor=self.request.user, **{self.object_arg: self.object}, **values
+        )
