@@ -57,7 +57,9 @@ class ContactCardBlock(blocks.StructBlock):
     name = blocks.CharBlock(label=_("Name"), max_length=120)
     description = blocks.TextBlock(label=_("What they help with"), required=False)
     phone = blocks.CharBlock(label=_("Phone"), max_length=40, required=False)
-    text_number = blocks.CharBlock(label=_("Text message number"), max_length=40, required=False)
+    text_number = blocks.CharBlock(
+        label=_("Text message number"), max_length=40, required=False
+    )
     email = blocks.EmailBlock(label=_("Email"), required=False)
     website = blocks.URLBlock(label=_("Website"), required=False)
     hours = blocks.CharBlock(label=_("Hours"), max_length=120, required=False)
@@ -72,9 +74,7 @@ class ImageBlock(blocks.StructBlock):
     alt_text = blocks.CharBlock(
         label=_("Alternative text"),
         max_length=250,
-        help_text=_(
-            "Describe the image for people who cannot see it. Required."
-        ),
+        help_text=_("Describe the image for people who cannot see it. Required."),
     )
     caption = blocks.CharBlock(label=_("Caption"), max_length=250, required=False)
 
@@ -92,7 +92,9 @@ class ImageBlock(blocks.StructBlock):
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
-        features=RICH_TEXT_FEATURES, icon="pilcrow", label=_("Paragraph"),
+        features=RICH_TEXT_FEATURES,
+        icon="pilcrow",
+        label=_("Paragraph"),
         template="cms/blocks/paragraph.html",
     )
     callout = CalloutBlock()

@@ -105,9 +105,7 @@ class ResourcePage(BasePage):
         HOUSING = "housing", _("Housing and shelter")
         HEALTH = "health", _("Health and healing")
 
-    category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices
-    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     text_number = models.CharField(_("text message number"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -303,7 +301,12 @@ class SafetySettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            ["hotline_name", "hotline_phone", "hotline_text_number", "emergency_number"],
+            [
+                "hotline_name",
+                "hotline_phone",
+                "hotline_text_number",
+                "emergency_number",
+            ],
             heading=_("Hotlines"),
         ),
         FieldPanel("safety_message"),

@@ -56,7 +56,11 @@ def search(request):
     return render(
         request,
         "cms/search.html",
-        {"query": query, "results": page_obj, "raw_query": request.GET.get("q", "")[:MAX_QUERY_LENGTH]},
+        {
+            "query": query,
+            "results": page_obj,
+            "raw_query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+        },
     )
 
 

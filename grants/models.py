@@ -14,7 +14,10 @@ class Fund(models.Model):
 
     class FrameworkGoal(models.TextChoices):
         SURVIVOR_SERVICES = "2.7", _("2.7 Fund survivor services")
-        VIOLENCE_PREVENTION = "5.4", _("5.4 Community-driven violence prevention and healing")
+        VIOLENCE_PREVENTION = (
+            "5.4",
+            _("5.4 Community-driven violence prevention and healing"),
+        )
         SURVIVOR_HIRING = "5.1", _("5.1 Hire survivors")
         HELP_RESOURCES = "1.1", _("1.1 Help people find resources")
 

@@ -64,7 +64,9 @@ def create_funding_round(*, actor, **values) -> FundingRound:
 
 
 @transaction.atomic
-def update_funding_round(*, actor, funding_round: FundingRound, **values) -> FundingRound:
+def update_funding_round(
+    *, actor, funding_round: FundingRound, **values
+) -> FundingRound:
     """Change a round's dates, amounts or status."""
     require_perm(actor, "grants.change_fundinground", funding_round)
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)

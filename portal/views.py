@@ -16,7 +16,7 @@ def _database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         logger.warning("Health check: database unreachable", exc_info=True)
         return False
 
@@ -25,7 +25,7 @@ def _storage_ok() -> bool:
     try:
         default_storage.exists("healthz/probe")
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         logger.warning("Health check: storage unreachable", exc_info=True)
         return False
 

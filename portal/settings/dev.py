@@ -4,9 +4,11 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 # A fixed key for local work only; base.py refuses to start without one elsewhere.
-os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-local-development-key-never-deploy")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "insecure-local-development-key-never-deploy"
+)
 
-from portal.settings.base import *  # noqa: E402, F403
+from portal.settings.base import *  # noqa: F403
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *ALLOWED_HOSTS]  # noqa: F405
 SECURE_SSL_REDIRECT = False
@@ -16,3 +18,7 @@ CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# Serve static files from the app folders without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

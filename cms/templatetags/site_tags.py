@@ -1,0 +1,90 @@
+"""Template helpers of the public site: languages, localized links, money."""
+
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language_info
+from wagtail.models import Locale, Page
+
+register = template.Library()
+
+
+@register.filter
+def usd(amount) -> str:
+    """Format an amount as US dollars: $25,000 or $1,250.50."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
+    return f"${value:,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def localized_path(context, path: str) -> str:
+    """The same path in the language being shown (/safety/ -> /es/safety/)."""
+    language = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
+    return translate_url(path, language)
+
+
+def _translation_url(page, locale, request):
+    """URL of the nearest live translation of page (or an ancestor) in locale."""
+    for candidate in [page, *reversed(page.get_ancestors().exclude(depth=1))]:
+        translation = (
+            candidate.get_translations(inclusive=True)
+            .live()
+            .filter(locale=locale)
+            .first()
+        )
+        if translation is not None:
+            return translation.get_url(request)
+    return None
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Links to the current page in each language, keeping the page where we can."""
+    request = context.get("request")
+    page = context.get("page")
+    current = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
+    path = request.get_full_path() if request else "/"
+    locales = {locale.language_code: locale for locale in Locale.objects.all()}
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = None
+        locale = locales.get(code)
+        if isinstance(page, Page) and locale is not None:
+            url = _translation_url(page, locale, request)
+        if url is None:
+            # No translation of this page: the same address in that language shows
+            # the interface in that language and the content in English.
+            url = translate_url(request.path if request else path, code)
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": url,
+                "current": code == current,
+            }
+        )
+    return {"links": links}
+
+
+@register.inclusion_tag("includes/alternate_links.html", takes_context=True)
+def alternate_links(context):
+    """hreflang links to the live translations of the current page."""
+    request = context.get("request")
+    page = context.get("page")
+    if not isinstance(page, Page):
+        return {"alternates": [], "canonical": None}
+    translations = page.get_translations(inclusive=True).live().select_related("locale")
+    return {
+        "canonical": page.get_full_url(request),
+        "alternates": [
+            {"code": t.locale.language_code, "url": t.get_full_url(request)}
+            for t in translations
+        ],
+    }
