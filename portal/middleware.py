@@ -35,7 +35,7 @@ class PortalCSPMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and is_admin_request(request):
-            parts.config = {"DIRECTIVES": ADMIN_DIRECTIVES}
+            parts.config = ADMIN_DIRECTIVES
             parts.nonce = None
         return parts
 

@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from cms.sitemaps import MultilingualSitemap
 from portal import views as portal_views
 
 urlpatterns = [
@@ -14,7 +15,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz/", portal_views.healthz, name="healthz"),
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": MultilingualSitemap}},
+        name="sitemap",
+    ),
     path("exit/", cms_views.quick_exit, name="quick_exit"),
 ]
 

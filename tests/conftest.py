@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from portal import roles
 from tests.factories import UserFactory
@@ -41,3 +42,10 @@ def administrator(db):
 def demo_site(db):
     """The full demo content, as `make run` seeds it."""
     call_command("seed_demo", "--force-for-tests", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to /es/ must not leave Spanish switched on for the next test."""
+    yield
+    translation.activate("en")

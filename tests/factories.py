@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     first_name = factory.Faker("first_name")
-    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+    password = factory.django.Password("a-long-test-password")
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -26,7 +26,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         for name in extracted:
             self.groups.add(Group.objects.get(name=name))
-        self.save()
 
 
 class FundFactory(factory.django.DjangoModelFactory):

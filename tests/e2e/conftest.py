@@ -7,10 +7,12 @@ aborted, except the neutral site quick exit opens, which is answered locally.
 """
 
 import os
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the main thread; Django's ORM refuses
 # to run there unless told that it is safe (it is: the loop is Playwright's own).
@@ -28,7 +30,7 @@ CHROMIUM_ARGS = [
 
 # Where quick exit goes by default (settings.PORTAL_QUICK_EXIT_URL).
 NEUTRAL_SITE = "https://www.weather.gov/"
-NEUTRAL_SITE_PATTERN = "https://www.weather.gov/**"
+NEUTRAL_SITE_URL = re.compile(r"^https://www\.weather\.gov/")
 NEUTRAL_SITE_BODY = (
     "<html><head><title>Weather</title></head><body>Weather</body></html>"
 )
@@ -121,6 +123,19 @@ def watch_requests(context, server_url: str) -> list[str]:
 def requests_seen(context, seeded_server):
     """Every URL the test's browser context asks for (see watch_requests)."""
     return watch_requests(context, seeded_server.url)
+
+
+def expect_neutral_site(page):
+    """Wait until the page shows the (stubbed) neutral site.
+
+    /exit/ answers with Cross-Origin-Opener-Policy: same-origin, so Chromium swaps
+    browsing context group on the redirect; Playwright's interception misses the
+    first request to the neutral site (it fails to resolve offline and a
+    chrome-error page flashes), and the navigation restarted in the new process is
+    routed. page.wait_for_url() gives up on that first failure, so poll the URL.
+    """
+    expect(page).to_have_url(NEUTRAL_SITE_URL)
+    expect(page).to_have_title("Weather")
 
 
 def visit(page, server, path: str):
