@@ -32,7 +32,7 @@ class CalloutBlock(blocks.StructBlock):
         label=_("Tone"),
     )
     title = blocks.CharBlock(label=_("Title"), max_length=120)
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Text"))
+    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Message"))
 
     class Meta:
         icon = "warning"

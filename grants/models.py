@@ -147,5 +147,9 @@ class FundingRound(models.Model):
             return self.Phase.OPEN
         return self.Phase.CLOSED
 
+    def phase_label(self, moment=None) -> str:
+        """The phase in words for people: "Open for applications", "Closed"."""
+        return self.Phase(self.phase(moment)).label
+
     def is_open(self, moment=None) -> bool:
         return self.phase(moment) == self.Phase.OPEN

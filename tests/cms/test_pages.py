@@ -79,6 +79,7 @@ def test_open_round_page_shows_an_enabled_apply_link(client, demo_site):
     assert f'href="/apply/{page.funding_round.pk}/"' in html
     assert "disabled" not in html.split('id="apply"')[1].split("</div>")[0]
     assert "Central Time" in html
+    assert '<span class="tag tag--open">Open for applications</span>' in html
 
 
 def test_closed_round_page_disables_apply_with_a_clear_message(client, demo_site):
@@ -91,6 +92,7 @@ def test_closed_round_page_disables_apply_with_a_clear_message(client, demo_site
     assert "disabled" in apply_box
     assert "no longer taking applications" in apply_box
     assert "/apply/" not in apply_box
+    assert '<span class="tag tag--closed">Closed</span>' in html
 
 
 def test_round_dates_drive_the_page_not_the_page_text(client, demo_site):
