@@ -1,12 +1,15 @@
-"""The money side: funds and funding rounds (awards and payments follow them)."""
+"""The money side: funds, rounds and the organizations that apply to them."""
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Fund(models.Model):
@@ -153,3 +156,134 @@ class FundingRound(models.Model):
 
     def is_open(self, moment=None) -> bool:
         return self.phase(moment) == self.Phase.OPEN
+
+
+class Organization(models.Model):
+    """A community organization (or unregistered group) that applies for funding."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    public_name = models.CharField(
+        _("public name"),
+        max_length=200,
+        help_text=_("The name the public knows you by. Shown if you are funded."),
+    )
+    ein = models.CharField(
+        _("EIN"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{2}-?\d{7}$",
+                _("Enter the EIN as nine digits, for example 41-1234567."),
+            )
+        ],
+        help_text=_("Optional. Groups without an EIN can apply too."),
+    )
+    address_line1 = models.CharField(_("address"), max_length=200)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, default="Minneapolis")
+    state = models.CharField(_("state"), max_length=2, default="MN")
+    postal_code = models.CharField(
+        _("ZIP code"),
+        max_length=10,
+        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code."))],
+    )
+    mission = models.TextField(_("mission"), max_length=2000)
+    survivor_led = models.BooleanField(
+        _("survivor-led"),
+        default=False,
+        help_text=_(
+            "Self-declared: people with lived experience of trafficking lead the "
+            "organization."
+        ),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["public_name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        permissions = [
+            ("manage_members", "Can invite and remove members of an organization"),
+            ("apply_for_organization", "Can write applications for an organization"),
+        ]
+
+    def __str__(self):
+        return self.public_name
+
+
+class Membership(models.Model):
+    """A person's place in an organization: owner (manages members) or editor."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="one_membership_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"Membership {self.pk}"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join an organization; the token is the secret."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+
+    def __str__(self):
+        return f"Invitation {self.pk}"
+
+    def is_usable(self, moment=None) -> bool:
+        moment = moment or timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and moment < self.expires_at
+        )
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False

@@ -26,6 +26,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("search/", cms_views.search, name="search"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("portal/organizations/", include("grants.urls")),
     path("", include("applications.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
