@@ -1,7 +1,9 @@
 """Shared fixtures: one person per role, and the seeded demo site."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import translation
 
 from portal import roles
@@ -38,10 +40,30 @@ def administrator(db):
     return UserFactory(is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(scope="module")
+def _seeded_module(django_db_setup, django_db_blocker):
+    """Seed the demo once per test module inside a transaction rolled back at the end.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), like Django's
+    ``setUpTestData``, so tests may change demo rows freely.
+    """
+    with django_db_blocker.unblock():
+        cache.clear()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", "--force-for-tests", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            cache.clear()
+
+
 @pytest.fixture
-def demo_site(db):
+def demo_site(_seeded_module, db):
     """The full demo content, as `make run` seeds it."""
-    call_command("seed_demo", "--force-for-tests", verbosity=0)
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

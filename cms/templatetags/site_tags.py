@@ -88,3 +88,12 @@ def alternate_links(context):
             for t in translations
         ],
     }
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in templates, or None."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

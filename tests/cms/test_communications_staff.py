@@ -5,6 +5,7 @@ from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from cms.models import HomePage, StandardPage
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def _new_page_data(action):
 def test_comms_staff_create_a_page_and_submit_it_for_moderation(
     client, demo_site, comms_staff
 ):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     home = HomePage.objects.get(locale__language_code="en")
     response = client.post(
         f"/admin/pages/add/cms/standardpage/{home.pk}/", _new_page_data("action-submit")
@@ -40,7 +41,7 @@ def test_comms_staff_create_a_page_and_submit_it_for_moderation(
 
 
 def test_comms_staff_cannot_publish_without_approval(client, demo_site, comms_staff):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     home = HomePage.objects.get(locale__language_code="en")
     client.post(
         f"/admin/pages/add/cms/standardpage/{home.pk}/",
@@ -54,14 +55,14 @@ def test_comms_staff_cannot_publish_without_approval(client, demo_site, comms_st
 def test_moderator_approval_publishes_the_page(
     client, demo_site, comms_staff, administrator
 ):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     home = HomePage.objects.get(locale__language_code="en")
     client.post(
         f"/admin/pages/add/cms/standardpage/{home.pk}/", _new_page_data("action-submit")
     )
     page = StandardPage.objects.get(slug="volunteer")
     task_state = page.current_workflow_task_state
-    client.force_login(administrator)
+    login_verified(client, administrator)
     response = client.post(
         f"/admin/pages/workflow/action/{page.pk}/approve/{task_state.pk}/",
         {"comment": "Thank you, looks good."},
@@ -72,7 +73,7 @@ def test_moderator_approval_publishes_the_page(
 
 
 def test_comms_staff_can_edit_safety_settings(client, demo_site, comms_staff):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     response = client.get("/admin/settings/cms/safetysettings/")
     assert response.status_code in (200, 302)
     if response.status_code == 302:
@@ -97,7 +98,7 @@ def test_comms_staff_can_edit_safety_settings(client, demo_site, comms_staff):
 def test_comms_staff_are_refused_outside_pages_snippets_and_images(
     client, demo_site, comms_staff, path
 ):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     response = client.get(path)
     assert response.status_code in (302, 403, 404)
     if response.status_code == 302:
@@ -113,7 +114,7 @@ def test_comms_staff_are_refused_outside_pages_snippets_and_images(
 
 
 def test_comms_staff_see_no_grants_menu(client, demo_site, comms_staff):
-    client.force_login(comms_staff)
+    login_verified(client, comms_staff)
     html = client.get("/admin/").content.decode()
     assert "Funding rounds" not in html
     assert Page.objects.filter(locale__language_code="en").exists()

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 from django.utils import timezone, translation
 from wagtail.models import Locale, Page, Revision, Site
 
@@ -148,7 +149,8 @@ def test_every_demo_account_has_its_role_and_the_password(seeded):
     for email, groups in DEMO_ACCOUNTS.items():
         user = User.objects.get(email=email)
         assert set(user.groups.values_list("name", flat=True)) == groups, email
-        assert authenticate(email=email, password=PASSWORD) == user, email
+        request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
+        assert authenticate(request, username=email, password=PASSWORD) == user, email
         assert user.first_name, email
     admin = User.objects.get(email="admin@demo.test")
     assert admin.is_superuser

@@ -12,6 +12,7 @@ from grants.models import FundingRound
 from grants.selectors import open_rounds
 from grants.services import create_funding_round, update_funding_round
 from tests.factories import FundFactory, FundingRoundFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_open_rounds_lists_only_published_open_rounds():
 
 
 def test_program_staff_create_a_round_in_the_admin(client, program_staff):
-    client.force_login(program_staff)
+    login_verified(client, program_staff)
     fund = FundFactory()
     now = timezone.localtime()
     response = client.post(
@@ -126,7 +127,7 @@ def test_program_staff_create_a_round_in_the_admin(client, program_staff):
 
 
 def test_admin_shows_a_clear_error_and_writes_nothing_for_a_bad_deadline(client, program_staff):
-    client.force_login(program_staff)
+    login_verified(client, program_staff)
     fund = FundFactory()
     now = timezone.localtime()
     response = client.post(
@@ -149,7 +150,7 @@ def test_admin_shows_a_clear_error_and_writes_nothing_for_a_bad_deadline(client,
 
 
 def test_finance_staff_may_read_rounds_but_not_add_them(client, finance_officer):
-    client.force_login(finance_officer)
+    login_verified(client, finance_officer)
     FundingRoundFactory()
     assert client.get("/admin/funding_rounds/").status_code == 200
     response = client.get("/admin/funding_rounds/new/")

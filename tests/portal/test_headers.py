@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.helpers import login_verified
+
 pytestmark = pytest.mark.django_db
 
 
@@ -25,7 +27,7 @@ def test_public_pages_contain_no_inline_script(client, demo_site):
 
 
 def test_admin_gets_the_relaxed_policy_it_needs_and_still_forbids_plugins(client, administrator):
-    client.force_login(administrator)
+    login_verified(client, administrator)
     response = client.get("/admin/")
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
