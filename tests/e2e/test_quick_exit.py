@@ -5,11 +5,13 @@ leave through our own /exit/, which ends the session before the neutral site ope
 the page is blanked the moment the visitor asks to leave.
 """
 
+import io
 import re
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import NEUTRAL_SITE, expect_neutral_site, visit
@@ -23,12 +25,7 @@ PAGE = "/help/"
 @pytest.fixture
 def session_key(context, seeded_server, client):
     """A signed-in session in the database, its cookie in the browser."""
-    user = UserFactory()
-    # UserFactory sets the password after saving and does not save again; without
-    # this the session's auth hash would not match the stored user, and Django would
-    # end the session on the first request.
-    user.save()
-    client.force_login(user)
+    client.force_login(UserFactory())
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies(
         [
@@ -67,47 +64,68 @@ def assert_left_through_exit(page, context, server, requests_seen, session_key):
     )
 
 
-def test_exit_button_ends_session_and_leaves(
+def test_exit_button_blanks_the_page_at_once_then_ends_the_session(
     page, context, seeded_server, requests_seen, session_key
 ):
     visit(page, seeded_server, PAGE)
     assert session_cookies(context, seeded_server), "no session cookie to clear"
-
     button = page.locator("a.quick-exit")
     expect(button).to_be_visible()
     expect(button).to_have_text("Exit this page")
+    expect(page.locator(".quick-exit-overlay")).to_be_hidden()
+
+    # First /exit/ never answers (the navigation is cancelled), so whatever shows
+    # now is what the visitor's screen shows while the network is slow.
+    asked = []
+
+    def never_answer(route):
+        asked.append(route.request.url)
+        route.abort("aborted")
+
+    page.route(seeded_server.url + "/exit/", never_answer)
+    # no_wait_after: the navigation this click starts never finishes.
+    button.click(no_wait_after=True)
+    # The click handler blanks the page synchronously, before any network round trip.
+    assert page.evaluate(
+        "document.documentElement.classList.contains('quick-exit-active')"
+    )
+    expect(page.locator(".quick-exit-overlay")).to_be_visible()
+    for part in ("main", ".safety-bar", ".site-header", ".site-footer"):
+        expect(page.locator(part)).to_be_hidden()
+    assert page.title() == ""
+    # Nothing of the page is left on screen: every pixel is the overlay's white.
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    assert shot.getextrema() == ((255, 255), (255, 255), (255, 255))
+    for _ in range(50):  # let the request reach the route handler
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked == [seeded_server.url + "/exit/"]
+
+    # Now let /exit/ answer: a fresh copy of the page, the button, and away.
+    page.unroute(seeded_server.url + "/exit/")
+    visit(page, seeded_server, PAGE)
     history_length = page.evaluate("history.length")
-    button.click()
+    page.locator("a.quick-exit").click()
 
     assert_left_through_exit(page, context, seeded_server, requests_seen, session_key)
     # location.replace(): the page the visitor left is not one Back press away.
     assert page.evaluate("history.length") == history_length
 
 
-def test_shift_three_times_ends_session_and_leaves(
+def test_shift_three_times_ends_the_session_and_any_other_key_resets_the_count(
     page, context, seeded_server, requests_seen, session_key
 ):
     visit(page, seeded_server, PAGE)
     assert session_cookies(context, seeded_server), "no session cookie to clear"
-
-    for _ in range(3):
-        page.keyboard.press("Shift")
-
-    assert_left_through_exit(page, context, seeded_server, requests_seen, session_key)
-
-
-def test_another_key_between_shifts_starts_the_count_again(
-    page, seeded_server, requests_seen
-):
-    visit(page, seeded_server, PAGE)
     status = page.locator("#quick-exit-status")
 
+    # Shift, Shift, another key, Shift: the count starts again and nothing happens.
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     page.keyboard.press("a")
     page.keyboard.press("Shift")
-
-    # The count restarted: one press made, two to go, and the live region says so.
+    # One press made, two to go, and the live region says so.
     expect(status).to_have_text(status.get_attribute("data-message-two"))
     page.wait_for_timeout(500)
     assert page.url == seeded_server.url + PAGE
@@ -117,6 +135,14 @@ def test_another_key_between_shifts_starts_the_count_again(
     )
     expect(page.locator(".quick-exit-overlay")).to_be_hidden()
     expect(page.locator("main")).to_be_visible()
+    assert session_cookies(context, seeded_server)
+
+    # Another key again, then three Shifts in a row: away.
+    page.keyboard.press("a")
+    for _ in range(3):
+        page.keyboard.press("Shift")
+
+    assert_left_through_exit(page, context, seeded_server, requests_seen, session_key)
 
 
 def test_secondary_exit_link_follows_the_skip_link_by_keyboard(
@@ -138,34 +164,3 @@ def test_secondary_exit_link_follows_the_skip_link_by_keyboard(
     page.keyboard.press("Enter")
 
     assert_left_through_exit(page, context, seeded_server, requests_seen, session_key)
-
-
-def test_page_is_blanked_before_exit_answers(page, seeded_server, requests_seen):
-    visit(page, seeded_server, PAGE)
-    expect(page.locator(".quick-exit-overlay")).to_be_hidden()
-
-    # Hold /exit/ unanswered: whatever shows now is what the visitor's screen shows
-    # while the network is slow.
-    held = []
-    page.route(seeded_server.url + "/exit/", lambda route: held.append(route))
-
-    # no_wait_after: /exit/ is held, so the navigation cannot finish yet.
-    page.locator("a.quick-exit").click(no_wait_after=True)
-    # The click handler blanks the page synchronously, before any network round trip.
-    assert page.evaluate(
-        "document.documentElement.classList.contains('quick-exit-active')"
-    )
-
-    expect(page.locator(".quick-exit-overlay")).to_be_visible()
-    expect(page.locator("main")).to_be_hidden()
-    expect(page.locator(".safety-bar")).to_be_hidden()
-    expect(page.locator(".site-header")).to_be_hidden()
-    assert page.title() == ""
-    for _ in range(50):  # let the held request reach the route handler
-        if held:
-            break
-        page.wait_for_timeout(100)
-    assert held, "quick exit did not ask for /exit/"
-
-    held[0].fallback()
-    expect_neutral_site(page)
