@@ -34,7 +34,9 @@ class FieldBlock(blocks.StructBlock):
 
 
 class ShortTextBlock(FieldBlock):
-    max_length = blocks.IntegerBlock(label=_("Most characters"), default=200, min_value=1, max_value=1000)
+    max_length = blocks.IntegerBlock(
+        label=_("Most characters"), default=200, min_value=1, max_value=1000
+    )
 
     class Meta:
         icon = "pilcrow"
@@ -42,7 +44,9 @@ class ShortTextBlock(FieldBlock):
 
 
 class LongTextBlock(FieldBlock):
-    word_limit = blocks.IntegerBlock(label=_("Word limit"), default=300, min_value=1, max_value=5000)
+    word_limit = blocks.IntegerBlock(
+        label=_("Word limit"), default=300, min_value=1, max_value=5000
+    )
 
     class Meta:
         icon = "doc-full"
@@ -59,8 +63,12 @@ class NumberBlock(FieldBlock):
 
 
 class CurrencyBlock(FieldBlock):
-    min_value = blocks.DecimalBlock(label=_("Smallest amount"), required=False, decimal_places=2)
-    max_value = blocks.DecimalBlock(label=_("Largest amount"), required=False, decimal_places=2)
+    min_value = blocks.DecimalBlock(
+        label=_("Smallest amount"), required=False, decimal_places=2
+    )
+    max_value = blocks.DecimalBlock(
+        label=_("Largest amount"), required=False, decimal_places=2
+    )
 
     class Meta:
         icon = "tag"
@@ -74,7 +82,9 @@ class DateBlock(FieldBlock):
 
 
 class ChoiceBlock(FieldBlock):
-    choices = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("Options"), min_num=2)
+    choices = blocks.ListBlock(
+        blocks.CharBlock(max_length=200), label=_("Options"), min_num=2
+    )
 
     class Meta:
         icon = "radio-full"
@@ -82,7 +92,9 @@ class ChoiceBlock(FieldBlock):
 
 
 class MultiChoiceBlock(FieldBlock):
-    choices = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("Options"), min_num=2)
+    choices = blocks.ListBlock(
+        blocks.CharBlock(max_length=200), label=_("Options"), min_num=2
+    )
 
     class Meta:
         icon = "tick-inverse"
@@ -99,7 +111,9 @@ class FileBlock(FieldBlock):
     allowed_types = blocks.MultipleChoiceBlock(
         choices=FILE_TYPES, default=["pdf", "docx"], label=_("Allowed file types")
     )
-    max_size_mb = blocks.IntegerBlock(label=_("Largest file (MB)"), default=10, min_value=1, max_value=25)
+    max_size_mb = blocks.IntegerBlock(
+        label=_("Largest file (MB)"), default=10, min_value=1, max_value=25
+    )
 
     class Meta:
         icon = "doc-empty-inverse"
@@ -107,7 +121,9 @@ class FileBlock(FieldBlock):
 
 
 class BudgetTableBlock(FieldBlock):
-    max_rows = blocks.IntegerBlock(label=_("Most rows"), default=12, min_value=1, max_value=40)
+    max_rows = blocks.IntegerBlock(
+        label=_("Most rows"), default=12, min_value=1, max_value=40
+    )
 
     class Meta:
         icon = "table"
@@ -124,7 +140,9 @@ class SectionBlock(blocks.StructBlock):
 
 
 class HelpTextBlock(blocks.StructBlock):
-    text = blocks.RichTextBlock(features=["bold", "italic", "link", "ul", "ol"], label=_("Content"))
+    text = blocks.RichTextBlock(
+        features=["bold", "italic", "link", "ul", "ol"], label=_("Content")
+    )
 
     class Meta:
         icon = "info-circle"

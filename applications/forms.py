@@ -23,7 +23,9 @@ def count_words(text: str) -> int:
 def _clean_text(value: str) -> str:
     """Plain text only: refuse NUL bytes, normalise line endings."""
     if "\x00" in value:
-        raise ValidationError(_("This answer contains a character we cannot store. Please retype it."))
+        raise ValidationError(
+            _("This answer contains a character we cannot store. Please retype it.")
+        )
     return value.replace("\r\n", "\n").strip()
 
 
@@ -37,8 +39,12 @@ class MoneyField(forms.DecimalField):
         super().__init__(**kwargs)
         self.error_messages.update(
             {
-                "invalid": _("Enter an amount in dollars using numbers only, like 25000 or 25000.50."),
-                "max_decimal_places": _("Enter an amount with no more than 2 digits after the decimal point."),
+                "invalid": _(
+                    "Enter an amount in dollars using numbers only, like 25000 or 25000.50."
+                ),
+                "max_decimal_places": _(
+                    "Enter an amount with no more than 2 digits after the decimal point."
+                ),
                 "max_digits": _("Enter a smaller amount."),
                 "min_value": _("Enter an amount greater than zero."),
             }
@@ -74,16 +80,24 @@ class WordLimitedField(forms.CharField):
 
 
 def _form_field(field_def, *, required):
-    common = {"label": field_def.label, "help_text": field_def.help_text, "required": required}
+    common = {
+        "label": field_def.label,
+        "help_text": field_def.help_text,
+        "required": required,
+    }
     options = field_def.options
     kind = field_def.type
     if kind == "short_text":
         return forms.CharField(max_length=options.get("max_length") or 200, **common)
     if kind == "long_text":
-        return WordLimitedField(word_limit=options.get("word_limit") or 300, max_length=50_000, **common)
+        return WordLimitedField(
+            word_limit=options.get("word_limit") or 300, max_length=50_000, **common
+        )
     if kind == "number":
         return forms.IntegerField(
-            min_value=options.get("min_value"), max_value=options.get("max_value"), **common
+            min_value=options.get("min_value"),
+            max_value=options.get("max_value"),
+            **common,
         )
     if kind == "currency":
         extra = {}
@@ -100,7 +114,9 @@ def _form_field(field_def, *, required):
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if kind == "multi_choice":
         choices = [(c, c) for c in options.get("choices") or []]
-        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
     if kind == "yes_no":
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
     if kind == "file":
@@ -114,7 +130,9 @@ class SectionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, section: Section, answers: dict, round_limits=None, **kwargs):
+    def __init__(
+        self, *args, section: Section, answers: dict, round_limits=None, **kwargs
+    ):
         self.section = section
         self.budget_rows = {}
         self.round_limits = round_limits
@@ -143,13 +161,21 @@ class SectionForm(forms.Form):
         count = min(max_rows, len(rows) + BUDGET_BLANK_ROWS)
         names = []
         for index in range(count):
-            item_name, amount_name = f"{field_def.id}-item-{index}", f"{field_def.id}-amount-{index}"
+            item_name, amount_name = (
+                f"{field_def.id}-item-{index}",
+                f"{field_def.id}-amount-{index}",
+            )
             row = rows[index] if index < len(rows) else {}
             self.fields[item_name] = forms.CharField(
-                label=_("Item %(number)s") % {"number": index + 1}, max_length=200, required=False, initial=row.get("item", "")
+                label=_("Item %(number)s") % {"number": index + 1},
+                max_length=200,
+                required=False,
+                initial=row.get("item", ""),
             )
             self.fields[amount_name] = MoneyField(
-                label=_("Amount for item %(number)s") % {"number": index + 1}, required=False, initial=row.get("amount", "")
+                label=_("Amount for item %(number)s") % {"number": index + 1},
+                required=False,
+                initial=row.get("amount", ""),
             )
             names.append((item_name, amount_name))
         self.budget_rows[field_def.id] = names
@@ -162,7 +188,7 @@ class SectionForm(forms.Form):
                     cleaned[name] = _clean_text(value)
                 except ValidationError as error:
                     self.add_error(name, error)
-        for field_id, names in self.budget_rows.items():
+        for names in self.budget_rows.values():
             for item_name, amount_name in names:
                 item, amount = cleaned.get(item_name), cleaned.get(amount_name)
                 if item and amount is None and amount_name not in self.errors:
@@ -180,11 +206,16 @@ class SectionForm(forms.Form):
             if field_def.type == "budget_table":
                 rows = []
                 for item_name, amount_name in self.budget_rows[field_def.id]:
-                    item, amount = self.cleaned_data.get(item_name), self.cleaned_data.get(amount_name)
+                    item, amount = (
+                        self.cleaned_data.get(item_name),
+                        self.cleaned_data.get(amount_name),
+                    )
                     if item and amount is not None:
                         rows.append({"item": item, "amount": str(amount)})
                 total = sum((Decimal(r["amount"]) for r in rows), Decimal("0"))
-                result[field_def.id] = {"rows": rows, "total": str(total)} if rows else {}
+                result[field_def.id] = (
+                    {"rows": rows, "total": str(total)} if rows else {}
+                )
                 continue
             value = self.cleaned_data.get(field_def.id)
             if isinstance(value, Decimal):
@@ -208,7 +239,9 @@ class EligibilityForm(forms.Form):
         self.questions = questions
         for index, question in enumerate(questions):
             self.fields[f"q{index}"] = forms.ChoiceField(
-                label=question["question"], choices=YES_NO, widget=forms.RadioSelect,
+                label=question["question"],
+                choices=YES_NO,
+                widget=forms.RadioSelect,
                 error_messages={"required": _("Choose yes or no.")},
             )
 
@@ -222,7 +255,9 @@ class EligibilityForm(forms.Form):
 
 class StartApplicationForm(forms.Form):
     organization = forms.ModelChoiceField(
-        queryset=None, label=_("Which organization is applying?"), empty_label=None,
+        queryset=None,
+        label=_("Which organization is applying?"),
+        empty_label=None,
         widget=forms.RadioSelect,
     )
 
@@ -233,6 +268,8 @@ class StartApplicationForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why are you withdrawing? (optional)"), required=False, max_length=1000,
+        label=_("Why are you withdrawing? (optional)"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

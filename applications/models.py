@@ -40,7 +40,8 @@ class ApplicationForm(models.Model):
 
 class ApplicationQuerySet(models.QuerySet):
     def submitted(self):
-        return self.exclude(status__in=[Application.Status.DRAFT])
+        """Applications that reached the grants team (withdrawn drafts never did)."""
+        return self.filter(submitted_at__isnull=False)
 
 
 class Application(models.Model):
@@ -84,7 +85,12 @@ class Application(models.Model):
     form_snapshot = models.JSONField(null=True, blank=True, editable=False)
     reopened_sections = models.JSONField(default=list, blank=True, editable=False)
     reference = models.CharField(
-        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+        _("reference"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

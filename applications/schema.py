@@ -55,8 +55,19 @@ def about_section() -> Section:
         title=str(_("About your request")),
         intro=str(_("A short name for the work, and how much you are asking for.")),
         fields=[
-            Field(id="title", type="short_text", label=str(_("Project title")), required=True, options={"max_length": 200}),
-            Field(id="amount_requested", type="currency", label=str(_("Amount requested")), required=True),
+            Field(
+                id="title",
+                type="short_text",
+                label=str(_("Project title")),
+                required=True,
+                options={"max_length": 200},
+            ),
+            Field(
+                id="amount_requested",
+                type="currency",
+                label=str(_("Amount requested")),
+                required=True,
+            ),
         ],
     )
 
@@ -68,7 +79,9 @@ def sections_from(raw_blocks) -> list[Section]:
     for block in raw_blocks or []:
         kind, value, block_id = block["type"], block.get("value") or {}, block["id"]
         if kind == "section":
-            current = Section(id=block_id, title=value.get("title", ""), intro=value.get("intro", ""))
+            current = Section(
+                id=block_id, title=value.get("title", ""), intro=value.get("intro", "")
+            )
             sections.append(current)
             continue
         if current is None:
@@ -117,9 +130,13 @@ def is_answered(field_def: Field, answers: dict, attachment_fields: set) -> bool
 def section_status(section: Section, answers: dict, attachment_fields: set) -> str:
     """not_started, in_progress or complete, as the task list shows it."""
     answered = [is_answered(f, answers, attachment_fields) for f in section.fields]
-    if section.fields and all(
-        is_answered(f, answers, attachment_fields) for f in section.required_fields
-    ) and any(answered):
+    if (
+        section.fields
+        and all(
+            is_answered(f, answers, attachment_fields) for f in section.required_fields
+        )
+        and any(answered)
+    ):
         return "complete"
     if any(answered):
         return "in_progress"

@@ -11,7 +11,9 @@ APPLY_PERM = "grants.apply_for_organization"
 
 def organizations_applying_for(user):
     """Organizations this person may write applications for."""
-    return visible_to(user, APPLY_PERM, Organization.objects.all()).order_by("public_name")
+    return visible_to(user, APPLY_PERM, Organization.objects.all()).order_by(
+        "public_name"
+    )
 
 
 def applications_for_applicant(user):

@@ -18,7 +18,12 @@ from applications.models import (
     InternalNote,
     StatusChange,
 )
-from applications.schema import ABOUT_SECTION_ID, is_answered, live_raw_blocks, sections_from
+from applications.schema import (
+    ABOUT_SECTION_ID,
+    is_answered,
+    live_raw_blocks,
+    sections_from,
+)
 from grants.models import FundingRound, Organization
 from portal.permissions import email_is_confirmed, require_perm
 
@@ -68,24 +73,33 @@ def _notify(application_id: int, kind: str) -> None:
 
 
 @transaction.atomic
-def start_application(*, actor, funding_round: FundingRound, organization: Organization) -> Application:
+def start_application(
+    *, actor, funding_round: FundingRound, organization: Organization, moment=None
+) -> Application:
     """Open a draft for an organization, or return the draft it already has."""
     require_perm(actor, APPLY_PERM, organization)
     if not email_is_confirmed(actor):
-        raise ValidationError(_("Confirm your email address before you apply. We sent you a link."))
-    if not funding_round.is_open():
+        raise ValidationError(
+            _("Confirm your email address before you apply. We sent you a link.")
+        )
+    if not funding_round.is_open(moment):
         raise ValidationError(_("This round is not taking applications."))
     if not ApplicationForm.objects.filter(funding_round=funding_round).exists():
         raise ValidationError(_("This round is not taking online applications yet."))
     existing = (
-        Application.objects.filter(funding_round=funding_round, organization=organization)
+        Application.objects.filter(
+            funding_round=funding_round, organization=organization
+        )
         .exclude(status=Application.Status.WITHDRAWN)
         .first()
     )
     if existing is not None:
         return existing
     application = Application(
-        funding_round=funding_round, organization=organization, created_by=actor, title=""
+        funding_round=funding_round,
+        organization=organization,
+        created_by=actor,
+        title="",
     )
     application.save()
     log(instance=application, action="applications.start_application", user=actor)
@@ -94,20 +108,33 @@ def start_application(*, actor, funding_round: FundingRound, organization: Organ
 
 @transaction.atomic
 def save_section(
-    *, actor, application: Application, section_id: str, answers: dict, version: int | None, files=None
+    *,
+    actor,
+    application: Application,
+    section_id: str,
+    answers: dict,
+    version: int | None,
+    files=None,
 ) -> Application:
     """Save one section of a draft; refuse to overwrite a colleague's newer save unseen."""
     require_perm(actor, APPLY_PERM, application.organization)
     application = _locked(application)
     if application.status not in EDITABLE_STATUSES:
-        raise ValidationError(_("This application has been submitted and can no longer be changed."))
-    if application.status == Application.Status.MORE_INFO and section_id not in application.reopened_sections:
+        raise ValidationError(
+            _("This application has been submitted and can no longer be changed.")
+        )
+    if (
+        application.status == Application.Status.MORE_INFO
+        and section_id not in application.reopened_sections
+    ):
         raise ValidationError(_("Only the sections staff asked about can be changed."))
     current = application.section_versions.get(section_id, 0)
     if version is not None and version != current:
         raise EditConflict(
-            _("Someone else in your organization saved this section after you opened it. "
-              "Check their changes below; saving again will replace them with yours."),
+            _(
+                "Someone else in your organization saved this section after you opened it. "
+                "Check their changes below; saving again will replace them with yours."
+            ),
             params={"version": current},
         )
     if section_id == ABOUT_SECTION_ID:
@@ -116,8 +143,13 @@ def save_section(
     else:
         application.answers = {**application.answers, **answers}
     for field_id, upload in (files or {}).items():
-        _store_attachment(actor=actor, application=application, field_id=field_id, upload=upload)
-    application.section_versions = {**application.section_versions, section_id: current + 1}
+        _store_attachment(
+            actor=actor, application=application, field_id=field_id, upload=upload
+        )
+    application.section_versions = {
+        **application.section_versions,
+        section_id: current + 1,
+    }
     application.section_editors = {**application.section_editors, section_id: actor.pk}
     application.updated_at = timezone.now()
     application.full_clean(exclude=["title"])
@@ -146,7 +178,9 @@ def _store_attachment(*, actor, application, field_id, upload) -> Attachment:
 
 def missing_answers(application: Application) -> dict:
     """Required questions still unanswered, by field id, with a message for each."""
-    sections = sections_from(live_raw_blocks(application.funding_round.application_form))
+    sections = sections_from(
+        live_raw_blocks(application.funding_round.application_form)
+    )
     attached = set(application.attachments.values_list("field_id", flat=True))
     answers = {
         **application.answers,
@@ -170,25 +204,41 @@ def submit_application(*, actor, application: Application, moment=None) -> Appli
     require_perm(actor, APPLY_PERM, application.organization)
     moment = moment or timezone.now()
     application = _locked(application)
-    funding_round = FundingRound.objects.select_for_update().get(pk=application.funding_round_id)
+    funding_round = FundingRound.objects.select_for_update().get(
+        pk=application.funding_round_id
+    )
     if application.status == Application.Status.MORE_INFO:
         return _resubmit(actor=actor, application=application)
     if application.status != Application.Status.DRAFT:
-        raise ValidationError(_("This application has already been submitted."), code="already_submitted")
+        raise ValidationError(
+            _("This application has already been submitted."), code="already_submitted"
+        )
     if not funding_round.is_open(moment):
         raise ValidationError(
-            _("The deadline for this round has passed, so we cannot accept the application. "
-              "Your draft is kept. If something stopped you applying in time, contact the grants team."),
+            _(
+                "The deadline for this round has passed, so we cannot accept the application. "
+                "Your draft is kept. If something stopped you applying in time, contact the grants team."
+            ),
             code="deadline",
         )
     missing = missing_answers(application)
     if missing:
         raise ValidationError(missing)
     if application.amount_requested and not (
-        funding_round.min_award <= application.amount_requested <= funding_round.max_award
+        funding_round.min_award
+        <= application.amount_requested
+        <= funding_round.max_award
     ):
-        raise ValidationError({"amount_requested": _("Ask for an amount between the smallest and largest award.")})
-    count = Application.objects.filter(funding_round=funding_round, reference__isnull=False).count()
+        raise ValidationError(
+            {
+                "amount_requested": _(
+                    "Ask for an amount between the smallest and largest award."
+                )
+            }
+        )
+    count = Application.objects.filter(
+        funding_round=funding_round, reference__isnull=False
+    ).count()
     application.reference = f"{funding_round.reference_prefix}-{count + 1:04d}"
     application.form_snapshot = live_raw_blocks(funding_round.application_form)
     application.form_version = funding_round.application_form.version
@@ -207,28 +257,43 @@ def _resubmit(*, actor, application):
         request.answered_at = timezone.now()
         request.save(update_fields=["answered_at"])
     application.reopened_sections = []
-    _record_status(application, actor=actor, to_status=Application.Status.SCREENING, reason="Information provided")
+    _record_status(
+        application,
+        actor=actor,
+        to_status=Application.Status.SCREENING,
+        reason="Information provided",
+    )
     application.save()
-    log(instance=application, action="applications.answer_information_request", user=actor)
+    log(
+        instance=application,
+        action="applications.answer_information_request",
+        user=actor,
+    )
     transaction.on_commit(partial(_notify, application.pk, "information_received"))
     return application
 
 
 @transaction.atomic
-def withdraw_application(*, actor, application: Application, reason: str = "") -> Application:
+def withdraw_application(
+    *, actor, application: Application, reason: str = ""
+) -> Application:
     """Withdraw an application at any time before a decision."""
     require_perm(actor, APPLY_PERM, application.organization)
     application = _locked(application)
     if application.status not in WITHDRAWABLE:
         raise ValidationError(_("This application can no longer be withdrawn."))
-    _record_status(application, actor=actor, to_status=Application.Status.WITHDRAWN, reason=reason)
+    _record_status(
+        application, actor=actor, to_status=Application.Status.WITHDRAWN, reason=reason
+    )
     application.save()
     log(instance=application, action="applications.withdraw_application", user=actor)
     return application
 
 
 @transaction.atomic
-def change_status(*, actor, application: Application, to_status: str, reason: str = "") -> Application:
+def change_status(
+    *, actor, application: Application, to_status: str, reason: str = ""
+) -> Application:
     """Move an application through screening (staff only, legal moves only)."""
     require_perm(actor, "applications.screen_application", application)
     application = _locked(application)
@@ -242,26 +307,40 @@ def change_status(*, actor, application: Application, to_status: str, reason: st
         )
     _record_status(application, actor=actor, to_status=to_status, reason=reason)
     application.save()
-    log(instance=application, action="applications.change_status", user=actor, data={"to": to_status})
+    log(
+        instance=application,
+        action="applications.change_status",
+        user=actor,
+        data={"to": to_status},
+    )
     return application
 
 
 @transaction.atomic
-def request_information(*, actor, application: Application, sections: list[str], message: str) -> InformationRequest:
+def request_information(
+    *, actor, application: Application, sections: list[str], message: str
+) -> InformationRequest:
     """Ask the applicant for more; only the named sections reopen."""
     require_perm(actor, "applications.screen_application", application)
     application = _locked(application)
-    if application.status not in {Application.Status.SUBMITTED, Application.Status.SCREENING}:
+    if application.status not in {
+        Application.Status.SUBMITTED,
+        Application.Status.SCREENING,
+    }:
         raise ValidationError(_("Information can be requested only while screening."))
     if not sections:
         raise ValidationError({"sections": _("Choose at least one section to reopen.")})
     if not message.strip():
         raise ValidationError({"message": _("Say what you need, in plain words.")})
-    info = InformationRequest(application=application, sections=sections, message=message, requested_by=actor)
+    info = InformationRequest(
+        application=application, sections=sections, message=message, requested_by=actor
+    )
     info.full_clean()
     info.save()
     application.reopened_sections = list(sections)
-    _record_status(application, actor=actor, to_status=Application.Status.MORE_INFO, reason=message)
+    _record_status(
+        application, actor=actor, to_status=Application.Status.MORE_INFO, reason=message
+    )
     application.save()
     log(instance=application, action="applications.request_information", user=actor)
     transaction.on_commit(partial(_notify, application.pk, "information_requested"))
@@ -279,7 +358,6 @@ def add_internal_note(*, actor, application: Application, text: str) -> Internal
     return note
 
 
-
 APPLICATION_FORM_FIELDS = ("funding_round", "eligibility", "fields")
 
 
@@ -287,15 +365,23 @@ APPLICATION_FORM_FIELDS = ("funding_round", "eligibility", "fields")
 def create_application_form(*, actor, **values) -> ApplicationForm:
     """Give a round its questions."""
     require_perm(actor, "applications.add_applicationform")
-    application_form = ApplicationForm(**{k: v for k, v in values.items() if k in APPLICATION_FORM_FIELDS})
+    application_form = ApplicationForm(
+        **{k: v for k, v in values.items() if k in APPLICATION_FORM_FIELDS}
+    )
     application_form.full_clean()
     application_form.save()
-    log(instance=application_form, action="applications.create_application_form", user=actor)
+    log(
+        instance=application_form,
+        action="applications.create_application_form",
+        user=actor,
+    )
     return application_form
 
 
 @transaction.atomic
-def update_application_form(*, actor, application_form: ApplicationForm, **values) -> ApplicationForm:
+def update_application_form(
+    *, actor, application_form: ApplicationForm, **values
+) -> ApplicationForm:
     """Change a round's questions; submitted applications keep the version they answered."""
     require_perm(actor, "applications.change_applicationform", application_form)
     for name, value in values.items():
@@ -305,5 +391,9 @@ def update_application_form(*, actor, application_form: ApplicationForm, **value
     application_form.updated_at = timezone.now()
     application_form.full_clean()
     application_form.save()
-    log(instance=application_form, action="applications.update_application_form", user=actor)
+    log(
+        instance=application_form,
+        action="applications.update_application_form",
+        user=actor,
+    )
     return application_form

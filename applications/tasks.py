@@ -19,9 +19,13 @@ SUBJECTS = {
 @task()
 def send_application_email(*, application_id: int, kind: str) -> int:
     """Email the organization's members a link, never the application's content."""
-    application = Application.objects.select_related("organization").get(pk=application_id)
+    application = Application.objects.select_related("organization").get(
+        pk=application_id
+    )
     recipients = sorted(
-        application.organization.memberships.filter(user__is_active=True).values_list("user__email", flat=True)
+        application.organization.memberships.filter(user__is_active=True).values_list(
+            "user__email", flat=True
+        )
     )
     if not recipients:
         return 0

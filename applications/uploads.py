@@ -47,11 +47,15 @@ class CheckedUpload:
 def safe_name(name: str) -> str:
     """Keep a readable original name: no folders, control characters or odd length."""
     name = PurePosixPath(str(name).replace("\\", "/")).name
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", name)
+        if unicodedata.category(ch)[0] != "C"
+    )
     name = name.strip().strip(".") or "file"
     if len(name) > 150:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 140] + dot + ext[:8]) if dot else name[:150]
+        name = (stem[:140] + dot + ext[:8]) if dot else name[:150]
     return name
 
 
@@ -101,7 +105,9 @@ def _reencode_image(content: bytes, kind: str) -> bytes:
             with Image.open(io.BytesIO(content)) as image:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
-                    raise ValidationError(_("This image is too large. Use an image under 40 megapixels."))
+                    raise ValidationError(
+                        _("This image is too large. Use an image under 40 megapixels.")
+                    )
                 image.load()
                 output = io.BytesIO()
                 if kind == "png":
@@ -110,13 +116,19 @@ def _reencode_image(content: bytes, kind: str) -> bytes:
                     image.convert("RGB").save(output, format="JPEG", quality=90)
                 return output.getvalue()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ValidationError(_("This image is too large. Use an image under 40 megapixels.")) from error
+            raise ValidationError(
+                _("This image is too large. Use an image under 40 megapixels.")
+            ) from error
         except (OSError, SyntaxError) as error:
-            raise ValidationError(_("We could not read this image. Try saving it again, or upload a PDF.")) from error
+            raise ValidationError(
+                _("We could not read this image. Try saving it again, or upload a PDF.")
+            ) from error
 
 
 def _field_rules(application, field_id):
-    sections = sections_from(live_raw_blocks(application.funding_round.application_form))
+    sections = sections_from(
+        live_raw_blocks(application.funding_round.application_form)
+    )
     for section in sections:
         for field_def in section.fields:
             if field_def.id == field_id and field_def.type == "file":
@@ -128,26 +140,50 @@ def check_upload(upload, *, field_id, application) -> CheckedUpload:
     """Refuse a file unless its type, bytes and size are what this question allows."""
     rules = _field_rules(application, field_id)
     allowed = list(rules.get("allowed_types") or ["pdf"])
-    max_bytes = min(int(rules.get("max_size_mb") or 10) * 1024 * 1024, ABSOLUTE_MAX_BYTES)
+    max_bytes = min(
+        int(rules.get("max_size_mb") or 10) * 1024 * 1024, ABSOLUTE_MAX_BYTES
+    )
     name = safe_name(upload.name)
-    extension = EXTENSION_ALIASES.get(name.rpartition(".")[2].lower(), name.rpartition(".")[2].lower())
+    extension = EXTENSION_ALIASES.get(
+        name.rpartition(".")[2].lower(), name.rpartition(".")[2].lower()
+    )
     readable = ", ".join(t.upper() for t in allowed)
     if extension not in allowed:
-        raise ValidationError({field_id: _("Upload a file of one of these types: %(types)s.") % {"types": readable}})
+        raise ValidationError(
+            {
+                field_id: _("Upload a file of one of these types: %(types)s.")
+                % {"types": readable}
+            }
+        )
     if upload.size > max_bytes:
         raise ValidationError(
-            {field_id: _("This file is bigger than %(size)s MB. Try a smaller file, or save it as a PDF.")
-             % {"size": max_bytes // (1024 * 1024)}}
+            {
+                field_id: _(
+                    "This file is bigger than %(size)s MB. Try a smaller file, or save it as a PDF."
+                )
+                % {"size": max_bytes // (1024 * 1024)}
+            }
         )
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise ValidationError({field_id: _("This file is bigger than %(size)s MB.") % {"size": max_bytes // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                field_id: _("This file is bigger than %(size)s MB.")
+                % {"size": max_bytes // (1024 * 1024)}
+            }
+        )
     if not content:
-        raise ValidationError({field_id: _("This file is empty. Choose the file again.")})
+        raise ValidationError(
+            {field_id: _("This file is empty. Choose the file again.")}
+        )
     if sniff(content) != extension:
         raise ValidationError(
-            {field_id: _("This file does not look like a %(type)s file inside. Save it again as %(type)s and upload that.")
-             % {"type": extension.upper()}}
+            {
+                field_id: _(
+                    "This file does not look like a %(type)s file inside. Save it again as %(type)s and upload that."
+                )
+                % {"type": extension.upper()}
+            }
         )
     if extension in ("png", "jpg"):
         try:
@@ -155,5 +191,8 @@ def check_upload(upload, *, field_id, application) -> CheckedUpload:
         except ValidationError as error:
             raise ValidationError({field_id: error.messages}) from error
     return CheckedUpload(
-        original_name=name, extension=extension, content_type=CONTENT_TYPES[extension], content=content
+        original_name=name,
+        extension=extension,
+        content_type=CONTENT_TYPES[extension],
+        content=content,
     )

@@ -9,7 +9,11 @@ urlpatterns = [
     path("apply/<int:round_id>/", views.start, name="start"),
     path("apply/<int:round_id>/eligibility/", views.eligibility, name="eligibility"),
     path("applications/<uuid:public_id>/", views.task_list, name="task_list"),
-    path("applications/<uuid:public_id>/section/<slug:section_id>/", views.section, name="section"),
+    path(
+        "applications/<uuid:public_id>/section/<slug:section_id>/",
+        views.section,
+        name="section",
+    ),
     path("applications/<uuid:public_id>/check/", views.check_answers, name="check"),
     path("applications/<uuid:public_id>/submitted/", views.receipt, name="receipt"),
     path("applications/<uuid:public_id>/print/", views.printable, name="print"),

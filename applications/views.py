@@ -10,9 +10,19 @@ from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
 from applications import selectors, services
-from applications.forms import EligibilityForm, SectionForm, StartApplicationForm, WithdrawForm
+from applications.forms import (
+    EligibilityForm,
+    SectionForm,
+    StartApplicationForm,
+    WithdrawForm,
+)
 from applications.models import Application, ApplicationForm
-from applications.schema import find_section, live_raw_blocks, section_status, sections_from
+from applications.schema import (
+    find_section,
+    live_raw_blocks,
+    section_status,
+    sections_from,
+)
 from grants.models import FundingRound
 from portal.permissions import email_is_confirmed
 
@@ -20,7 +30,9 @@ ELIGIBLE_SESSION_KEY = "eligible_rounds"
 
 
 def _published_round(round_id):
-    return get_object_or_404(FundingRound.objects.published().select_related("fund"), pk=round_id)
+    return get_object_or_404(
+        FundingRound.objects.published().select_related("fund"), pk=round_id
+    )
 
 
 def _quiz(funding_round):
@@ -40,11 +52,17 @@ def start(request, round_id: int):
         return redirect("applications:eligibility", round_id=round_id)
     organizations = selectors.organizations_applying_for(request.user)
     form = StartApplicationForm(request.POST or None, organizations=organizations)
-    context.update(form=form, organizations=organizations, confirmed=email_is_confirmed(request.user))
+    context.update(
+        form=form,
+        organizations=organizations,
+        confirmed=email_is_confirmed(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = services.start_application(
-                actor=request.user, funding_round=funding_round, organization=form.cleaned_data["organization"]
+                actor=request.user,
+                funding_round=funding_round,
+                organization=form.cleaned_data["organization"],
             )
         except PermissionDenied as error:
             raise Http404 from error
@@ -65,15 +83,24 @@ def eligibility(request, round_id: int):
     if request.method == "POST" and form.is_valid():
         reasons = form.ineligible_messages()
         if reasons:
-            return render(request, "applications/ineligible.html", {"round": funding_round, "reasons": reasons})
+            return render(
+                request,
+                "applications/ineligible.html",
+                {"round": funding_round, "reasons": reasons},
+            )
         passed = set(request.session.get(ELIGIBLE_SESSION_KEY, []))
         request.session[ELIGIBLE_SESSION_KEY] = sorted(passed | {round_id})
         return redirect("applications:start", round_id=round_id)
-    return render(request, "applications/eligibility.html", {"round": funding_round, "form": form})
+    return render(
+        request, "applications/eligibility.html", {"round": funding_round, "form": form}
+    )
 
 
 def _sections(application):
-    if application.status != Application.Status.DRAFT and application.form_snapshot is not None:
+    if (
+        application.status != Application.Status.DRAFT
+        and application.form_snapshot is not None
+    ):
         return sections_from(application.form_snapshot)
     return sections_from(live_raw_blocks(application.funding_round.application_form))
 
@@ -82,7 +109,9 @@ def _answers(application):
     return {
         **application.answers,
         "title": application.title,
-        "amount_requested": str(application.amount_requested) if application.amount_requested else None,
+        "amount_requested": str(application.amount_requested)
+        if application.amount_requested
+        else None,
     }
 
 
@@ -117,8 +146,14 @@ def task_list(request, public_id):
             "application": application,
             "rows": rows,
             "round": application.funding_round,
-            "complete": all(row["status"] == "complete" for row in rows if row["section"].required_fields),
-            "open_request": application.information_requests.filter(answered_at__isnull=True).first(),
+            "complete": all(
+                row["status"] == "complete"
+                for row in rows
+                if row["section"].required_fields
+            ),
+            "open_request": application.information_requests.filter(
+                answered_at__isnull=True
+            ).first(),
             "now": timezone.now(),
         },
     )
@@ -142,7 +177,13 @@ def section(request, public_id, section_id):
     version = application.section_versions.get(section_id, 0)
     autosave = request.headers.get("X-Autosave") == "1"
     if request.method == "POST":
-        form = SectionForm(request.POST, request.FILES, section=current, answers=answers, round_limits=limits)
+        form = SectionForm(
+            request.POST,
+            request.FILES,
+            section=current,
+            answers=answers,
+            round_limits=limits,
+        )
         if form.is_valid():
             try:
                 services.save_section(
@@ -157,7 +198,11 @@ def section(request, public_id, section_id):
                 if autosave:
                     return JsonResponse({"saved": False, "conflict": True}, status=409)
                 form = SectionForm(
-                    request.POST, request.FILES, section=current, answers=answers, round_limits=limits
+                    request.POST,
+                    request.FILES,
+                    section=current,
+                    answers=answers,
+                    round_limits=limits,
                 )
                 form.is_valid()
                 form.data = form.data.copy()
@@ -165,28 +210,45 @@ def section(request, public_id, section_id):
                 form.add_error(None, conflict)
             except ValidationError as error:
                 if autosave:
-                    return JsonResponse({"saved": False, "errors": error.messages}, status=400)
+                    return JsonResponse(
+                        {"saved": False, "errors": error.messages}, status=400
+                    )
                 _add_errors(form, error)
             except PermissionDenied as error:
                 raise Http404 from error
             else:
                 if autosave:
                     application.refresh_from_db()
-                    return JsonResponse({"saved": True, "version": application.section_versions.get(section_id)})
+                    return JsonResponse(
+                        {
+                            "saved": True,
+                            "version": application.section_versions.get(section_id),
+                        }
+                    )
                 if "save_and_return" in request.POST:
                     return redirect("applications:task_list", public_id=public_id)
                 return redirect(_next_url(application, sections, section_id))
         elif autosave:
             return JsonResponse({"saved": False, "errors": form.errors}, status=400)
     else:
-        form = SectionForm(initial={"version": version}, section=current, answers=answers, round_limits=limits)
+        form = SectionForm(
+            initial={"version": version},
+            section=current,
+            answers=answers,
+            round_limits=limits,
+        )
     attachments = {a.field_id: a for a in application.attachments.all()}
     items = [
         {
             "definition": field_def,
             "field": form[field_def.id] if field_def.id in form.fields else None,
-            "budget_rows": [(form[item], form[amount]) for item, amount in form.budget_rows.get(field_def.id, [])],
-            "budget_total": (answers.get(field_def.id) or {}).get("total") if field_def.type == "budget_table" else None,
+            "budget_rows": [
+                (form[item], form[amount])
+                for item, amount in form.budget_rows.get(field_def.id, [])
+            ],
+            "budget_total": (answers.get(field_def.id) or {}).get("total")
+            if field_def.type == "budget_table"
+            else None,
             "attachment": attachments.get(field_def.id),
         }
         for field_def in current.fields
@@ -194,7 +256,13 @@ def section(request, public_id, section_id):
     return render(
         request,
         "applications/section.html",
-        {"application": application, "section": current, "form": form, "items": items, "round": funding_round},
+        {
+            "application": application,
+            "section": current,
+            "form": form,
+            "items": items,
+            "round": funding_round,
+        },
     )
 
 
@@ -210,7 +278,10 @@ def _next_url(application, sections, section_id):
     ids = [s.id for s in sections]
     index = ids.index(section_id)
     if application.status == Application.Status.DRAFT and index + 1 < len(ids):
-        return reverse("applications:section", kwargs={"public_id": application.public_id, "section_id": ids[index + 1]})
+        return reverse(
+            "applications:section",
+            kwargs={"public_id": application.public_id, "section_id": ids[index + 1]},
+        )
     return reverse("applications:check", kwargs={"public_id": application.public_id})
 
 
@@ -226,12 +297,20 @@ def check_answers(request, public_id):
         except ValidationError as error:
             if getattr(error, "code", None) == "already_submitted":
                 return redirect("applications:receipt", public_id=public_id)
-            errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            errors = (
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {"__all__": error.messages}
+            )
         except PermissionDenied as error:
             raise Http404 from error
         else:
             return redirect("applications:receipt", public_id=public_id)
-    return render(request, "applications/check_answers.html", _answers_context(application, errors=errors))
+    return render(
+        request,
+        "applications/check_answers.html",
+        _answers_context(application, errors=errors),
+    )
 
 
 def _answers_context(application, errors=None):
@@ -277,14 +356,22 @@ def withdraw(request, public_id):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_application(actor=request.user, application=application, reason=form.cleaned_data["reason"])
+            services.withdraw_application(
+                actor=request.user,
+                application=application,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         except PermissionDenied as error:
             raise Http404 from error
         else:
             return redirect("applications:portal_home")
-    return render(request, "applications/withdraw.html", {"application": application, "form": form})
+    return render(
+        request,
+        "applications/withdraw.html",
+        {"application": application, "form": form},
+    )
 
 
 @login_required
@@ -292,7 +379,11 @@ def attachment_download(request, public_id, attachment_id: int):
     """Serve a file only to people who may see its application, as a download."""
     application = selectors.application_for_applicant(request.user, public_id)
     attachment = get_object_or_404(application.attachments, pk=attachment_id)
-    log(instance=application, action="applications.download_attachment", user=request.user)
+    log(
+        instance=application,
+        action="applications.download_attachment",
+        user=request.user,
+    )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -317,4 +408,3 @@ def portal_home(request):
             "confirmed": email_is_confirmed(request.user),
         },
     )
-

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -20,7 +21,8 @@ _WORD = re.compile(r"\w", re.UNICODE)
 @require_http_methods(["GET", "POST"])
 def quick_exit(request):
     """End our session and leave for a neutral site at once."""
-    request.session.flush()
+    # logout() ends the session whether or not anyone is signed in.
+    logout(request)
     try:
         destination = SafetySettings.for_request(request).exit_destination
     except Exception:  # noqa: BLE001 - leaving must never fail

@@ -186,7 +186,9 @@ class Organization(models.Model):
     postal_code = models.CharField(
         _("ZIP code"),
         max_length=10,
-        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code."))],
+        validators=[
+            RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a 5-digit ZIP code."))
+        ],
     )
     mission = models.TextField(_("mission"), max_length=2000)
     survivor_led = models.BooleanField(

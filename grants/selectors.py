@@ -1,8 +1,11 @@
 """Reads on the money side that pages and views share."""
 
+from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.http import Http404
 from django.utils import timezone
 
-from grants.models import FundingRound
+from grants.models import FundingRound, Invitation, Membership, Organization
+from portal.permissions import visible_to
 
 
 def open_rounds(*, moment=None):
@@ -18,3 +21,48 @@ def open_rounds(*, moment=None):
 def published_rounds():
     """Rounds the public may read about, newest first."""
     return FundingRound.objects.published().select_related("fund")
+
+
+def organizations_of(user):
+    """The organizations this person belongs to, with their role in each."""
+    my_role = Membership.objects.filter(
+        organization=OuterRef("pk"), user_id=user.pk
+    ).values("role")[:1]
+    return (
+        visible_to(
+            user,
+            "grants.view_organization",
+            Organization.objects.filter(memberships__user_id=user.pk),
+        )
+        .annotate(my_role=Subquery(my_role))
+        .order_by("public_name")
+    )
+
+
+def organization_for(user, perm: str, organization_id) -> Organization:
+    """One organization the person holds perm on, or 404 (never a hint it exists)."""
+    try:
+        return visible_to(user, perm, Organization.objects.all()).get(
+            pk=organization_id
+        )
+    except (Organization.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def members_of(organization: Organization):
+    """Members with their accounts, owners first, then by the date they joined."""
+    owners_first = Case(When(role=Membership.Role.OWNER, then=Value(0)), default=1)
+    return organization.memberships.select_related("user").order_by(
+        owners_first, "joined_at", "pk"
+    )
+
+
+def pending_invitations(organization: Organization, *, moment=None):
+    """Invitations still waiting for an answer, newest first."""
+    moment = moment or timezone.now()
+    return Invitation.objects.filter(
+        organization=organization,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=moment,
+    ).order_by("-created_at")

@@ -18,3 +18,26 @@ def register_grants_log_actions(actions):
     actions.register_action(
         "grants.update_funding_round", "Edit funding round", "Edited a funding round"
     )
+    actions.register_action(
+        "grants.create_organization",
+        "Create organization",
+        "Created an organization",
+    )
+    actions.register_action(
+        "grants.update_organization", "Edit organization", "Edited an organization"
+    )
+    actions.register_action(
+        "grants.invite_member", "Invite member", "Invited a member by email"
+    )
+    actions.register_action(
+        "grants.revoke_invitation", "Cancel invitation", "Cancelled an invitation"
+    )
+    actions.register_action(
+        "grants.accept_invitation", "Accept invitation", "Joined through an invitation"
+    )
+    actions.register_action(
+        "grants.remove_member", "Remove member", "Removed a member or left"
+    )
+    actions.register_action(
+        "grants.transfer_ownership", "Transfer ownership", "Handed over ownership"
+    )

@@ -34,6 +34,15 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person confirmed this address by following the link we "
+            "sent. Applying needs a confirmed address."
+        ),
+    )
 
     objects = PortalUserManager()
 

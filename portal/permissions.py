@@ -6,6 +6,7 @@ by services. guardian's object check ignores model-wide grants, so ``has_perm`` 
 both explicitly.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
@@ -50,3 +51,58 @@ def is_city_staff(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name__in=roles.STAFF_ROLES).exists()
+
+
+def email_is_confirmed(user) -> bool:
+    """True once the person has confirmed their email address (needed to apply)."""
+    return (
+        user.is_authenticated and getattr(user, "email_confirmed_at", None) is not None
+    )
+
+
+def can_create_organization(user) -> bool:
+    """Any signed-in, active person may start an organization (email checked apart)."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_remove_member(user, membership) -> bool:
+    """Owners remove members; every member may remove themselves (leave)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if membership.user_id == user.pk:
+        return True
+    return has_perm(user, "grants.manage_members", membership.organization)
+
+
+def can_transfer_ownership(user, organization) -> bool:
+    """Only an owner who belongs to the organization may hand ownership on."""
+    if not has_perm(user, "grants.manage_members", organization):
+        return False
+    return organization.memberships.filter(user_id=user.pk, role="owner").exists()
+
+
+# Roles whose work touches applications, money or the public site: they sign in with a
+# second factor before reaching their areas or the Wagtail admin.
+SECOND_FACTOR_ROLES = [
+    roles.PROGRAM_STAFF,
+    roles.FINANCE_STAFF,
+    roles.COMMUNICATIONS_STAFF,
+    roles.PANEL_CHAIRS,
+    roles.PANELISTS,
+]
+DEMO_EMAIL_DOMAIN = "@demo.test"
+
+
+def requires_second_factor(user) -> bool:
+    """Staff, finance, chairs, panelists, administrators and admin users need 2FA."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Demo accounts skip the second factor only in the embedded default (DEBUG on).
+    if settings.DEBUG and user.email.lower().endswith(DEMO_EMAIL_DOMAIN):
+        return False
+    if user.is_superuser:
+        return True
+    # Anyone granted the admin directly, outside a role, is held to the same rule.
+    if user.has_perm("wagtailadmin.access_admin"):
+        return True
+    return user.groups.filter(name__in=SECOND_FACTOR_ROLES).exists()

@@ -62,3 +62,187 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
             opens_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=5)),
             closes_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=60)),
         )
+
+
+def application_form_blocks():
+    """A form that uses every kind of question, in three sections."""
+    return [
+        (
+            "section",
+            {"title": "Your organization's work", "intro": "Tell us what you do."},
+        ),
+        (
+            "help_text",
+            {
+                "text": "<p>Write in your own words. Do not include names of people you serve.</p>"
+            },
+        ),
+        (
+            "long_text",
+            {
+                "label": "What will you do with the grant?",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "word_limit": 50,
+            },
+        ),
+        (
+            "short_text",
+            {
+                "label": "Who leads the work?",
+                "help_text": "",
+                "required": True,
+                "identifying": True,
+                "max_length": 120,
+            },
+        ),
+        (
+            "number",
+            {
+                "label": "How many people will you serve?",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "min_value": 1,
+                "max_value": 100000,
+            },
+        ),
+        (
+            "yes_no",
+            {
+                "label": "Are people with lived experience on your staff?",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+            },
+        ),
+        (
+            "choice",
+            {
+                "label": "Main service",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "choices": ["Housing", "Legal help", "Healing"],
+            },
+        ),
+        (
+            "multi_choice",
+            {
+                "label": "Languages you work in",
+                "help_text": "",
+                "required": False,
+                "identifying": False,
+                "choices": ["English", "Spanish", "Somali", "Hmong"],
+            },
+        ),
+        ("section", {"title": "Budget and documents", "intro": ""}),
+        (
+            "currency",
+            {
+                "label": "Other funding you have",
+                "help_text": "",
+                "required": False,
+                "identifying": False,
+                "min_value": None,
+                "max_value": None,
+            },
+        ),
+        (
+            "date",
+            {
+                "label": "When will the work start?",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+            },
+        ),
+        (
+            "budget_table",
+            {
+                "label": "Budget",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "max_rows": 10,
+            },
+        ),
+        (
+            "file",
+            {
+                "label": "Budget document",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "allowed_types": ["pdf", "docx", "png"],
+                "max_size_mb": 2,
+            },
+        ),
+    ]
+
+
+class ApplicationFormFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.ApplicationForm"
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    fields = factory.LazyFunction(application_form_blocks)
+    eligibility = factory.LazyFunction(
+        lambda: [
+            (
+                "question",
+                {
+                    "question": "Is your organization based in Minneapolis or serving Minneapolis residents?",
+                    "ineligible_answer": "no",
+                    "message": "This round funds work with Minneapolis residents. The state's Safe Harbor grants may fit your work.",
+                },
+            )
+        ]
+    )
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """An organization; pass ``owner=user`` to give it an owner with their grants."""
+
+    class Meta:
+        model = "grants.Organization"
+        skip_postgeneration_save = True
+
+    legal_name = factory.Sequence(lambda n: f"Northside Healing Collective {n} Inc.")
+    public_name = factory.Sequence(lambda n: f"Northside Healing Collective {n}")
+    ein = factory.Sequence(lambda n: f"41-{1000000 + n:07d}")
+    address_line1 = "2100 Plymouth Ave N"
+    city = "Minneapolis"
+    state = "MN"
+    postal_code = "55411"
+    mission = "Peer support and housing navigation led by survivors of trafficking."
+    survivor_led = True
+    contact_name = factory.Faker("name")
+    contact_email = factory.Sequence(lambda n: f"office{n}@collective.example.org")
+
+    @factory.post_generation
+    def owner(self, create, extracted, **kwargs):
+        if create and extracted:
+            MembershipFactory(organization=self, user=extracted, role="owner")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A member with exactly the object permissions of their role (owner or editor)."""
+
+    class Meta:
+        model = "grants.Membership"
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "editor"
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        # Grants come from the same helper the services use, so a factory-made
+        # member can do exactly what an invited one can.
+        from grants.services import grant_role_permissions
+
+        if create:
+            grant_role_permissions(self)

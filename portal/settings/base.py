@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
@@ -151,11 +152,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
 # Second factor (django-otp): TOTP apps and single-use backup codes.
-OTP_TOTP_ISSUER = "Survivor-Led Grants"
+# Shown in authenticator apps: kept neutral, because a phone may be seen by others.
+OTP_TOTP_ISSUER = "City account"
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 

@@ -42,7 +42,9 @@ def test_program_staff_create_a_round_and_it_is_logged(program_staff):
     assert entry.user == program_staff
 
 
-@pytest.mark.parametrize("role", ["finance_officer", "comms_staff", "applicant", "panelist"])
+@pytest.mark.parametrize(
+    "role", ["finance_officer", "comms_staff", "applicant", "panelist"]
+)
 def test_other_roles_cannot_create_a_round(request, role):
     actor = request.getfixturevalue(role)
     with pytest.raises(PermissionDenied):
@@ -61,7 +63,9 @@ def test_other_roles_cannot_create_a_round(request, role):
         ({"budget": Decimal("10.001")}, "budget"),
     ],
 )
-def test_invalid_rounds_are_refused_and_nothing_is_written(program_staff, overrides, field):
+def test_invalid_rounds_are_refused_and_nothing_is_written(
+    program_staff, overrides, field
+):
     with pytest.raises(ValidationError) as error:
         create_funding_round(actor=program_staff, **round_values(**overrides))
     assert field in error.value.message_dict
@@ -126,7 +130,9 @@ def test_program_staff_create_a_round_in_the_admin(client, program_staff):
     ).exists()
 
 
-def test_admin_shows_a_clear_error_and_writes_nothing_for_a_bad_deadline(client, program_staff):
+def test_admin_shows_a_clear_error_and_writes_nothing_for_a_bad_deadline(
+    client, program_staff
+):
     login_verified(client, program_staff)
     fund = FundFactory()
     now = timezone.localtime()

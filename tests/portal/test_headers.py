@@ -26,7 +26,9 @@ def test_public_pages_contain_no_inline_script(client, demo_site):
     assert "<script src=" in html
 
 
-def test_admin_gets_the_relaxed_policy_it_needs_and_still_forbids_plugins(client, administrator):
+def test_admin_gets_the_relaxed_policy_it_needs_and_still_forbids_plugins(
+    client, administrator
+):
     login_verified(client, administrator)
     response = client.get("/admin/")
     assert response.status_code == 200

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from cms.management.commands._demo_applications import seed_applications
 from cms.models import (
     AwardedGrantsPage,
     FundingOpportunityIndexPage,
@@ -74,6 +75,7 @@ ACCOUNTS = [
     DemoAccount("admin@demo.test", "Alex", is_staff=True, is_superuser=True),
 ]
 ADMIN_EMAIL = "admin@demo.test"
+STAFF_EMAIL = "staff@demo.test"
 
 FUNDS = [
     {
@@ -1796,10 +1798,13 @@ class Command(BaseCommand):
             pages = self._seed_pages(home=site.root_page.specific, rounds=rounds)
             self._translate(pages, Locale.objects.get(language_code="es"))
             self._seed_settings(site, pages)
+            applications = seed_applications(
+                users=users, rounds=rounds, staff=users[STAFF_EMAIL]
+            )
 
         self._say(
             f"Demo ready: {len(users)} accounts, {len(rounds)} funding rounds, "
-            f"{len(pages)} pages in English and Spanish."
+            f"{len(pages)} pages in English and Spanish, {applications} applications."
         )
         self._print_accounts()
 

@@ -1,0 +1,46 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_account_log_actions(actions):
+    for action, label, message in [
+        ("accounts.signup", _("Sign up"), _("Created an account")),
+        (
+            "accounts.confirm_email",
+            _("Confirm email"),
+            _("Confirmed the email address"),
+        ),
+        (
+            "accounts.request_email_change",
+            _("Request email change"),
+            _("Asked to change the email address"),
+        ),
+        ("accounts.change_email", _("Change email"), _("Changed the email address")),
+        ("accounts.change_password", _("Change password"), _("Changed the password")),
+        ("accounts.reset_password", _("Reset password"), _("Reset the password")),
+        ("accounts.login", _("Sign in"), _("Signed in")),
+        ("accounts.logout", _("Sign out"), _("Signed out")),
+        ("accounts.login_failed", _("Failed sign-in"), _("A sign-in did not match")),
+        (
+            "accounts.enable_two_factor",
+            _("Turn on two-step verification"),
+            _("Set up an authenticator app"),
+        ),
+        (
+            "accounts.verify_two_factor",
+            _("Two-step verification"),
+            _("Passed two-step verification"),
+        ),
+        (
+            "accounts.two_factor_failed",
+            _("Failed two-step verification"),
+            _("A two-step verification code did not match"),
+        ),
+        (
+            "accounts.regenerate_backup_codes",
+            _("New backup codes"),
+            _("Made new backup codes"),
+        ),
+    ]:
+        actions.register_action(action, label, message)

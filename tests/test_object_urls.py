@@ -1,0 +1,133 @@
+"""Every URL that takes an object id or token has a test proving others are refused.
+
+When a new such URL appears, this module fails until the URL is added to COVERED with
+the test that proves its authorization (and that test exists).
+"""
+
+import importlib
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from tests.factories import FundFactory, FundingRoundFactory
+from tests.helpers import login_verified
+
+COVERED = {
+    # Applicant pages: tests/applications/test_application_views.py
+    **{
+        f"applications:{name}": "tests.applications.test_application_views::test_everyone_else_gets_404_on_every_application_url_and_writes_nothing"
+        for name in [
+            "task_list",
+            "section",
+            "check",
+            "receipt",
+            "print",
+            "withdraw",
+            "attachment_download",
+        ]
+    },
+    "applications:start": "tests.applications.test_apply::test_people_outside_the_organization_cannot_start_edit_or_submit",
+    "applications:eligibility": "tests.applications.test_apply::test_people_outside_the_organization_cannot_start_edit_or_submit",
+    # Organizations: tests/grants/
+    **{
+        f"grants:{name}": "tests.grants.test_organizations::test_outsiders_get_404_on_every_organization_url_and_posts_write_nothing"
+        for name in [
+            "organization_detail",
+            "organization_edit",
+            "member_invite",
+            "member_remove",
+            "ownership_transfer",
+        ]
+    },
+    "grants:invitation_revoke": "tests.grants.test_invitations::test_invitation_of_another_organization_cannot_be_cancelled_through_mine",
+    "grants:invitation_accept": "tests.grants.test_invitations::test_accepting_with_a_different_signed_in_email_is_refused_and_writes_nothing",
+    # Screening admin: tests/applications/test_screening.py
+    "screening:inspect": "tests.applications.test_screening::test_other_roles_cannot_read_the_screening_area",
+    "screening:download_attachment": "tests.applications.test_screening::test_other_roles_cannot_read_the_screening_area",
+    "screening:change_status": "tests.applications.test_screening::test_other_roles_cannot_screen",
+    "screening:request_information": "tests.applications.test_screening::test_other_roles_cannot_screen",
+    "screening:add_note": "tests.applications.test_screening::test_other_roles_cannot_screen",
+    **{
+        f"application_forms:{name}": "tests.applications.test_application_form_admin::test_other_roles_cannot_add_or_change_forms"
+        for name in ["edit", "delete", "history", "history_results", "usage"]
+    },
+    # Funds and rounds admin: this module
+    **{
+        f"{viewset}:{name}": "tests.test_object_urls::test_only_program_staff_reach_fund_and_round_admin_objects"
+        for viewset in ["funds", "funding_rounds"]
+        for name in ["edit", "delete", "history", "history_results", "usage", "inspect"]
+    },
+    # Accounts: signed tokens, not objects
+    "accounts:confirm_email": "tests.accounts.test_signup_and_confirmation::test_a_tampered_confirmation_link_is_refused_kindly",
+    "accounts:confirm_email_change": "tests.accounts.test_change_email::test_the_new_address_applies_only_after_its_owner_confirms",
+    "accounts:password_reset_confirm": "tests.accounts.test_password_reset::test_a_used_reset_link_is_refused_kindly",
+    # Wagtail's own translation views check page and snippet permissions themselves.
+    "simple_translation:submit_page_translation": "tests.cms.test_communications_staff::test_comms_staff_are_refused_outside_pages_snippets_and_images",
+    "simple_translation:submit_snippet_translation": "tests.cms.test_communications_staff::test_comms_staff_are_refused_outside_pages_snippets_and_images",
+}
+
+
+def _object_urls(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            joined = (
+                f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            )
+            yield from _object_urls(
+                pattern.url_patterns, prefix + str(pattern.pattern), joined
+            )
+        else:
+            route = prefix + str(pattern.pattern)
+            if pattern.name and ("<" in route or "(?P" in route):
+                yield (
+                    (f"{namespace}:{pattern.name}" if namespace else pattern.name),
+                    route,
+                )
+
+
+def ours(name: str) -> bool:
+    """URLs of this project, not Wagtail's own core views (which it tests itself)."""
+    return (
+        not name.startswith(("wagtail", "wagtailadmin"))
+        and ":" in name
+        or name.startswith("simple_translation")
+    )
+
+
+def test_every_object_url_has_an_authorization_test():
+    names = {
+        name for name, _ in _object_urls(get_resolver().url_patterns) if ours(name)
+    }
+    missing = sorted(names - set(COVERED))
+    assert missing == [], f"Add an authorization test for: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(COVERED))
+def test_each_named_authorization_test_exists(name):
+    module_name, test_name = COVERED[name].split("::")
+    module = importlib.import_module(module_name)
+    assert callable(getattr(module, test_name, None)), COVERED[name]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["comms_staff", "applicant", "panelist"])
+def test_only_program_staff_reach_fund_and_round_admin_objects(client, request, role):
+    fund = FundFactory()
+    funding_round = FundingRoundFactory(fund=fund)
+    person = request.getfixturevalue(role)
+    login_verified(client, person)
+    for viewset, obj in (("funds", fund), ("funding_rounds", funding_round)):
+        for action in ("edit", "delete", "history", "usage", "inspect"):
+            url = f"/admin/{viewset}/{action}/{obj.pk}/"
+            response = client.get(url)
+            assert response.status_code in (302, 403, 404), url
+            if response.status_code == 302:
+                assert not response["Location"].startswith(url)
+            assert client.post(
+                url, {"title": "Changed", "name": "Changed"}
+            ).status_code in (302, 403, 404)
+    funding_round.refresh_from_db()
+    fund.refresh_from_db()
+    assert funding_round.title != "Changed"
+    assert fund.name != "Changed"
