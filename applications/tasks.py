@@ -9,6 +9,8 @@ from django_tasks import task
 
 from applications.models import Application
 
+# Receipts and questions from staff are always sent; the rest respect the opt-out.
+OPTIONAL_KINDS = {"information_received"}
 SUBJECTS = {
     "submitted": "We received your application {reference}",
     "information_requested": "Your application {reference}: the grants team has a question",
@@ -22,11 +24,10 @@ def send_application_email(*, application_id: int, kind: str) -> int:
     application = Application.objects.select_related("organization").get(
         pk=application_id
     )
-    recipients = sorted(
-        application.organization.memberships.filter(user__is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    members = application.organization.memberships.filter(user__is_active=True)
+    if kind in OPTIONAL_KINDS:
+        members = members.filter(user__optional_emails=True)
+    recipients = sorted(members.values_list("user__email", flat=True))
     if not recipients:
         return 0
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(

@@ -51,7 +51,9 @@ def start(request, round_id: int):
     if questions and not passed:
         return redirect("applications:eligibility", round_id=round_id)
     organizations = selectors.organizations_applying_for(request.user)
-    form = StartApplicationForm(request.POST or None, organizations=organizations)
+    form = StartApplicationForm(
+        request.POST if request.method == "POST" else None, organizations=organizations
+    )
     context.update(
         form=form,
         organizations=organizations,
@@ -79,7 +81,9 @@ def eligibility(request, round_id: int):
     """A few yes/no questions, so nobody fills in a long form they cannot win."""
     funding_round = _published_round(round_id)
     questions = _quiz(funding_round)
-    form = EligibilityForm(request.POST or None, questions=questions)
+    form = EligibilityForm(
+        request.POST if request.method == "POST" else None, questions=questions
+    )
     if request.method == "POST" and form.is_valid():
         reasons = form.ineligible_messages()
         if reasons:
@@ -353,7 +357,7 @@ def printable(request, public_id):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, public_id):
     application = selectors.application_for_applicant(request.user, public_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw_application(

@@ -43,6 +43,14 @@ class User(AbstractUser):
             "sent. Applying needs a confirmed address."
         ),
     )
+    optional_emails = models.BooleanField(
+        _("optional emails"),
+        default=True,
+        help_text=_(
+            "Thank-you notes and other updates we could skip. Messages that need an "
+            "answer, and receipts, are always sent."
+        ),
+    )
 
     objects = PortalUserManager()
 

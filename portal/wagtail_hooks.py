@@ -38,6 +38,11 @@ def register_account_log_actions(actions):
             _("A two-step verification code did not match"),
         ),
         (
+            "accounts.set_email_preferences",
+            _("Email preferences"),
+            _("Changed which emails to receive"),
+        ),
+        (
             "accounts.regenerate_backup_codes",
             _("New backup codes"),
             _("Made new backup codes"),

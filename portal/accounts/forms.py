@@ -241,3 +241,14 @@ class TwoFactorVerifyForm(forms.Form):
     code = code_field(
         _("6 digits from your app, or one of your backup codes, like abcd-efgh.")
     )
+
+
+class EmailPreferencesForm(forms.Form):
+    optional_emails = forms.BooleanField(
+        label=_("Send me optional emails, such as thank-you notes"),
+        help_text=_(
+            "Receipts, questions from the grants team and security messages are "
+            "always sent."
+        ),
+        required=False,
+    )

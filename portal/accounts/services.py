@@ -395,3 +395,13 @@ def verify_second_factor(*, user: User, code: str):
         raise ValidationError("That code did not match.", code=WRONG_CODE)
     audit(user, "accounts.verify_two_factor", data={"method": method})
     return device
+
+
+@transaction.atomic
+def set_email_preferences(*, actor, optional_emails: bool):
+    """Let a person opt out of emails that are nice to have but not needed."""
+    actor = concrete_user(actor)
+    actor.optional_emails = bool(optional_emails)
+    actor.save(update_fields=["optional_emails"])
+    audit(actor, "accounts.set_email_preferences")
+    return actor

@@ -231,8 +231,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account(request):
     user = request.user
+    preferences = forms.EmailPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        initial={"optional_emails": user.optional_emails},
+    )
+    if request.method == "POST" and preferences.is_valid():
+        services.set_email_preferences(
+            actor=user, optional_emails=preferences.cleaned_data["optional_emails"]
+        )
+        messages.success(request, _("Your email preferences are saved."))
+        return redirect("accounts:account")
     return render(
         request,
         "accounts/account.html",
@@ -241,6 +252,7 @@ def account(request):
             "has_authenticator": selectors.authenticator_for(user) is not None,
             "backup_codes_left": selectors.backup_codes_left(user),
             "second_factor_required": requires_second_factor(user),
+            "preferences": preferences,
         },
     )
 
