@@ -144,3 +144,10 @@ def visit(page, server, path: str):
     assert response is not None, f"no response for {path}"
     assert response.status == 200, f"{path} answered {response.status}"
     return response
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives the browser, marked or not."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
