@@ -8,7 +8,7 @@ application. Writes go through ``applications.services``, which check again.
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -29,9 +29,9 @@ from wagtail.admin.ui.tables import (
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
 from applications import services
+from applications.downloads import attachment_response
 from applications.exports import (
     ApplicationExportMixin,
     ApplicationSpreadsheet,
@@ -40,6 +40,7 @@ from applications.exports import (
 from applications.filters import filter_listing
 from applications.models import Application
 from applications.schema import live_raw_blocks, sections_from
+from applications.selectors import application_for_staff, screening_queryset
 from portal.permissions import has_perm
 
 VIEW_PERM = "applications.view_application"
@@ -53,25 +54,6 @@ ALL_SCREENING_TARGETS = sorted(
         for target in targets
     }
 )
-
-
-def screening_queryset():
-    """Applications staff screen: ones that were submitted. Drafts never show."""
-    # A draft can be withdrawn without ever being submitted, so "not draft" is not
-    # enough: it must have been submitted at some point.
-    return (
-        Application.objects.submitted()
-        .filter(submitted_at__isnull=False)
-        .select_related("funding_round__fund", "organization")
-    )
-
-
-def application_for_staff(user, pk) -> Application:
-    """One submitted application the person may view, or 404 (no existence oracle)."""
-    application = screening_queryset().filter(pk=pk).first()
-    if application is None or not has_perm(user, VIEW_PERM, application):
-        raise Http404
-    return application
 
 
 def _add_service_error(form, error: ValidationError) -> None:
@@ -442,21 +424,9 @@ class AttachmentDownloadView(View):
     def get(self, request, pk, attachment_id):
         application = application_for_staff(request.user, pk)
         attachment = get_object_or_404(application.attachments, pk=attachment_id)
-        log(
-            instance=application,
-            action="applications.download_attachment",
-            user=request.user,
+        return attachment_response(
+            user=request.user, application=application, attachment=attachment
         )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "no-store, private"
-        return response
 
 
 class ApplicationBulkAction(BulkAction):

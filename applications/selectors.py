@@ -4,7 +4,7 @@ from django.http import Http404
 
 from applications.models import Application
 from grants.models import Organization
-from portal.permissions import visible_to
+from portal.permissions import has_perm, visible_to
 
 APPLY_PERM = "grants.apply_for_organization"
 
@@ -32,3 +32,20 @@ def application_for_applicant(user, public_id) -> Application:
         return applications_for_applicant(user).get(public_id=public_id)
     except (Application.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+def screening_queryset():
+    """Applications staff screen: ones that were submitted. Drafts never show."""
+    return Application.objects.submitted().select_related(
+        "funding_round__fund", "organization"
+    )
+
+
+def application_for_staff(user, pk) -> Application:
+    """One submitted application the person may view, or 404 (no existence oracle)."""
+    application = screening_queryset().filter(pk=pk).first()
+    if application is None or not has_perm(
+        user, "applications.view_application", application
+    ):
+        raise Http404
+    return application

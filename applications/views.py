@@ -2,14 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from wagtail.log_actions import log
 
 from applications import selectors, services
+from applications.downloads import attachment_response
 from applications.forms import (
     EligibilityForm,
     SectionForm,
@@ -383,21 +383,9 @@ def attachment_download(request, public_id, attachment_id: int):
     """Serve a file only to people who may see its application, as a download."""
     application = selectors.application_for_applicant(request.user, public_id)
     attachment = get_object_or_404(application.attachments, pk=attachment_id)
-    log(
-        instance=application,
-        action="applications.download_attachment",
-        user=request.user,
+    return attachment_response(
+        user=request.user, application=application, attachment=attachment
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store, private"
-    return response
 
 
 @login_required
