@@ -1,13 +1,19 @@
 """Background work for applications: load by id, then act."""
 
+import logging
+import smtplib
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from applications.models import Application
+
+logger = logging.getLogger(__name__)
 
 # Receipts and questions from staff are always sent; the rest respect the opt-out.
 OPTIONAL_KINDS = {"information_received"}
@@ -18,8 +24,11 @@ SUBJECTS = {
 }
 
 
+MAX_ATTEMPTS = 5
+
+
 @task()
-def send_application_email(*, application_id: int, kind: str) -> int:
+def send_application_email(*, application_id: int, kind: str, attempt: int = 1) -> int:
     """Email the organization's members a link, never the application's content."""
     application = Application.objects.select_related("organization").get(
         pk=application_id
@@ -38,4 +47,17 @@ def send_application_email(*, application_id: int, kind: str) -> int:
         subject = SUBJECTS[kind].format(reference=application.reference or "")
         text = render_to_string("applications/email/notice.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[], bcc=recipients)
-    return message.send()
+    try:
+        return message.send()
+    except (smtplib.SMTPException, OSError):
+        if attempt >= MAX_ATTEMPTS:
+            raise
+        logger.warning("Email for application %s failed; retrying", application_id)
+        retry = send_application_email
+        if retry.get_backend().supports_defer:
+            # The mail server may be down for a while: wait longer each time.
+            retry = retry.using(
+                run_after=timezone.now() + timedelta(minutes=2**attempt)
+            )
+        retry.enqueue(application_id=application_id, kind=kind, attempt=attempt + 1)
+        return 0

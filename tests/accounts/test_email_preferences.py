@@ -66,3 +66,43 @@ def test_essential_emails_are_sent_even_after_opting_out(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].bcc == [user.email]
     assert "T9-0001" in mailoutbox[0].subject
+
+
+def test_a_failed_send_is_retried_with_the_same_message(
+    application_and_member, mailoutbox, monkeypatch
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    application, _user = application_and_member
+    real_send = EmailMultiAlternatives.send
+    failures = iter([OSError("mail server down"), OSError("still down")])
+
+    def flaky_send(self, *args, **kwargs):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    send_application_email.call(application_id=application.pk, kind="submitted")
+    assert len(mailoutbox) == 1
+    assert "T9-0001" in mailoutbox[0].subject
+
+
+def test_sending_gives_up_after_five_attempts(
+    application_and_member, mailoutbox, monkeypatch
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    application, _user = application_and_member
+    calls = []
+
+    def broken_send(self, *args, **kwargs):
+        calls.append(1)
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", broken_send)
+    # The last attempt fails for good; the tasks backend records it as failed.
+    send_application_email.call(application_id=application.pk, kind="submitted")
+    assert len(calls) == 5
+    assert mailoutbox == []
