@@ -72,6 +72,16 @@ def about_section() -> Section:
     )
 
 
+def _plain(value):
+    """ListBlock values are stored as [{"type": "item", "value": ...}]: keep the values."""
+    if isinstance(value, list):
+        return [
+            item["value"] if isinstance(item, dict) and "value" in item else item
+            for item in value
+        ]
+    return value
+
+
 def sections_from(raw_blocks) -> list[Section]:
     """Split a form's blocks into sections; questions before any section get one."""
     sections = [about_section()]
@@ -91,7 +101,7 @@ def sections_from(raw_blocks) -> list[Section]:
             current.notes.append(value.get("text", ""))
         elif kind in INPUT_TYPES:
             options = {
-                key: val
+                key: _plain(val)
                 for key, val in value.items()
                 if key not in {"label", "help_text", "required", "identifying"}
             }

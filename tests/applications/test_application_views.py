@@ -270,3 +270,20 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, setup_data):
     )
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_choice_questions_offer_the_options_staff_wrote(client, setup_data):
+    client.force_login(setup_data["user"])
+    application, work = setup_data["application"], setup_data["sections"][1]
+    choice = next(f for f in work.fields if f.type == "choice")
+    assert choice.options["choices"] == ["Housing", "Legal help", "Healing"]
+    url = reverse(
+        "applications:section",
+        kwargs={"public_id": application.public_id, "section_id": work.id},
+    )
+    html = client.get(url).content.decode()
+    assert 'value="Healing"' in html
+    assert 'value="value"' not in html
+    client.post(url, {"version": "0", choice.id: "Healing"})
+    application.refresh_from_db()
+    assert application.answers[choice.id] == "Healing"
