@@ -88,6 +88,8 @@ def test_comms_staff_can_edit_safety_settings(client, demo_site, comms_staff):
         "/admin/funds/new/",
         "/admin/funding_rounds/",
         "/admin/funding_rounds/new/",
+        "/admin/applications/",
+        "/admin/application_forms/",
         "/admin/users/",
         "/admin/groups/",
         "/admin/sites/",
