@@ -44,8 +44,8 @@ class BasePage(Page):
 class HomePage(BasePage):
     """The front door: what the programme funds, where to find help, how to apply."""
 
+    # One per language sits under the root, so no count limit here.
     parent_page_types = ["wagtailcore.Page"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")

@@ -120,3 +120,21 @@ def test_comms_staff_see_no_grants_menu(client, demo_site, comms_staff):
     html = client.get("/admin/").content.decode()
     assert "Funding rounds" not in html
     assert Page.objects.filter(locale__language_code="en").exists()
+
+
+def test_comms_staff_translate_the_home_page_into_somali_as_a_draft(
+    client, demo_site, comms_staff
+):
+    from wagtail.models import Locale
+
+    login_verified(client, comms_staff)
+    home = HomePage.objects.get(locale__language_code="en")
+    somali = Locale.objects.get(language_code="so")
+    response = client.post(
+        f"/admin/translation/submit/page/{home.pk}/", {"locales": [somali.pk]}
+    )
+    assert response.status_code == 302
+    translation = HomePage.objects.get(
+        locale=somali, translation_key=home.translation_key
+    )
+    assert not translation.live
