@@ -142,10 +142,6 @@ def save_section(
         application.amount_requested = answers.get("amount_requested")
     else:
         application.answers = {**application.answers, **answers}
-    for field_id, upload in (files or {}).items():
-        _store_attachment(
-            actor=actor, application=application, field_id=field_id, upload=upload
-        )
     application.section_versions = {
         **application.section_versions,
         section_id: current + 1,
@@ -153,14 +149,34 @@ def save_section(
     application.section_editors = {**application.section_editors, section_id: actor.pk}
     application.updated_at = timezone.now()
     application.full_clean(exclude=["title"])
+    sections = form_sections(application)
+    for field_id, upload in (files or {}).items():
+        _store_attachment(
+            actor=actor,
+            application=application,
+            field_id=field_id,
+            upload=upload,
+            sections=sections,
+        )
     application.save()
     return application
 
 
-def _store_attachment(*, actor, application, field_id, upload) -> Attachment:
-    checked = uploads.check_upload(upload, field_id=field_id, application=application)
+def form_sections(application: Application):
+    """The sections an application answers: its snapshot once submitted, else live."""
+    if application.form_snapshot is not None:
+        return sections_from(application.form_snapshot)
+    return sections_from(live_raw_blocks(application.funding_round.application_form))
+
+
+def _store_attachment(*, actor, application, field_id, upload, sections) -> Attachment:
+    checked = uploads.check_upload(upload, field_id=field_id, sections=sections)
     digest = hashlib.sha256(checked.content).hexdigest()
-    Attachment.objects.filter(application=application, field_id=field_id).delete()
+    replaced = Attachment.objects.filter(application=application, field_id=field_id)
+    for old in replaced:
+        # The row goes now; the stored file only once the new one is committed.
+        transaction.on_commit(partial(old.file.storage.delete, old.file.name))
+    replaced.delete()
     attachment = Attachment(
         application=application,
         field_id=field_id,
@@ -178,9 +194,7 @@ def _store_attachment(*, actor, application, field_id, upload) -> Attachment:
 
 def missing_answers(application: Application) -> dict:
     """Required questions still unanswered, by field id, with a message for each."""
-    sections = sections_from(
-        live_raw_blocks(application.funding_round.application_form)
-    )
+    sections = form_sections(application)
     attached = set(application.attachments.values_list("field_id", flat=True))
     answers = {
         **application.answers,
@@ -224,18 +238,7 @@ def submit_application(*, actor, application: Application, moment=None) -> Appli
     missing = missing_answers(application)
     if missing:
         raise ValidationError(missing)
-    if application.amount_requested and not (
-        funding_round.min_award
-        <= application.amount_requested
-        <= funding_round.max_award
-    ):
-        raise ValidationError(
-            {
-                "amount_requested": _(
-                    "Ask for an amount between the smallest and largest award."
-                )
-            }
-        )
+    _check_amount(application, funding_round)
     count = Application.objects.filter(
         funding_round=funding_round, reference__isnull=False
     ).count()
@@ -251,7 +254,27 @@ def submit_application(*, actor, application: Application, moment=None) -> Appli
     return application
 
 
+def _check_amount(application, funding_round) -> None:
+    if application.amount_requested and not (
+        funding_round.min_award
+        <= application.amount_requested
+        <= funding_round.max_award
+    ):
+        raise ValidationError(
+            {
+                "amount_requested": _(
+                    "Ask for an amount between the smallest and largest award."
+                )
+            }
+        )
+
+
 def _resubmit(*, actor, application):
+    missing = missing_answers(application)
+    if missing:
+        raise ValidationError(missing)
+    _check_amount(application, application.funding_round)
+    application.full_clean()
     request = application.information_requests.filter(answered_at__isnull=True).first()
     if request is not None:
         request.answered_at = timezone.now()

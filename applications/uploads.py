@@ -17,8 +17,6 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from applications.schema import live_raw_blocks, sections_from
-
 ABSOLUTE_MAX_BYTES = 25 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 CONTENT_TYPES = {
@@ -125,10 +123,7 @@ def _reencode_image(content: bytes, kind: str) -> bytes:
             ) from error
 
 
-def _field_rules(application, field_id):
-    sections = sections_from(
-        live_raw_blocks(application.funding_round.application_form)
-    )
+def _field_rules(sections, field_id):
     for section in sections:
         for field_def in section.fields:
             if field_def.id == field_id and field_def.type == "file":
@@ -136,9 +131,9 @@ def _field_rules(application, field_id):
     raise ValidationError(_("This question does not take a file."))
 
 
-def check_upload(upload, *, field_id, application) -> CheckedUpload:
+def check_upload(upload, *, field_id, sections) -> CheckedUpload:
     """Refuse a file unless its type, bytes and size are what this question allows."""
-    rules = _field_rules(application, field_id)
+    rules = _field_rules(sections, field_id)
     allowed = list(rules.get("allowed_types") or ["pdf"])
     max_bytes = min(
         int(rules.get("max_size_mb") or 10) * 1024 * 1024, ABSOLUTE_MAX_BYTES

@@ -12,7 +12,8 @@ ADMIN_PREFIX = "/admin/"
 # Wagtail's own sign-in, sign-out and password reset stay open: the password step
 # happens there, and the gate sends people on to the second factor afterwards.
 ADMIN_OPEN_PREFIXES = ("/admin/login/", "/admin/logout/", "/admin/password_reset/")
-PORTAL_PREFIX = "/portal/"
+# Everything a signed-in person reaches from the portal, applications included.
+PORTAL_PREFIXES = ("/portal/", "/applications/", "/apply/")
 
 
 def _without_language_prefix(path: str) -> str:
@@ -25,10 +26,10 @@ def _without_language_prefix(path: str) -> str:
 
 
 def is_gated_path(path: str) -> bool:
-    """True for the Wagtail admin (except its sign-in pages) and the portal."""
+    """True for the Wagtail admin (except its sign-in pages), the portal and applying."""
     if path.startswith(ADMIN_PREFIX):
         return not path.startswith(ADMIN_OPEN_PREFIXES)
-    return _without_language_prefix(path).startswith(PORTAL_PREFIX)
+    return _without_language_prefix(path).startswith(PORTAL_PREFIXES)
 
 
 class SecondFactorMiddleware:

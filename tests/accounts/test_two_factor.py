@@ -100,6 +100,9 @@ def test_gated_paths():
     assert is_gated_path("/admin/snippets/")
     assert is_gated_path("/portal/organizations/4/")
     assert is_gated_path("/hmn/portal/")
+    assert is_gated_path("/applications/6f1c1d2e-0000-4000-8000-000000000000/")
+    assert is_gated_path("/es/applications/6f1c1d2e-0000-4000-8000-000000000000/check/")
+    assert is_gated_path("/apply/3/")
     assert not is_gated_path("/admin/login/")
     assert not is_gated_path("/admin/logout/")
     assert not is_gated_path("/admin/password_reset/done/")
@@ -306,3 +309,12 @@ def test_other_accounts_need_it_even_with_debug_on(client, settings, program_sta
     settings.DEBUG = True
     client.force_login(program_staff)
     assert client.get("/admin/")["Location"].startswith(SETUP)
+
+
+def test_an_applicant_who_opted_in_must_verify_before_reaching_applications(client, applicant):
+    add_authenticator(applicant)
+    client.force_login(applicant)
+    for path in ("/apply/1/", "/applications/6f1c1d2e-0000-4000-8000-000000000000/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(VERIFY), path

@@ -413,3 +413,136 @@ def test_withdraw_before_a_decision(setup):
     application.refresh_from_db()
     assert application.status == Application.Status.WITHDRAWN
     assert len(mail.outbox) == 0
+
+
+def _submitted_with_request(setup, program_staff, sections_to_reopen):
+    application = fill_everything(
+        setup,
+        services.start_application(
+            actor=setup["user"],
+            funding_round=setup["round"],
+            organization=setup["organization"],
+        ),
+    )
+    services.submit_application(actor=setup["user"], application=application)
+    services.change_status(
+        actor=program_staff, application=application, to_status="screening"
+    )
+    services.request_information(
+        actor=program_staff,
+        application=application,
+        sections=sections_to_reopen,
+        message="Please update.",
+    )
+    application.refresh_from_db()
+    return application
+
+
+def test_answering_a_request_cannot_blank_required_answers(setup, program_staff):
+    application = _submitted_with_request(setup, program_staff, ["about"])
+    current = application.section_versions["about"]
+    services.save_section(
+        actor=setup["user"],
+        application=application,
+        section_id="about",
+        answers={"title": "", "amount_requested": None},
+        version=current,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.submit_application(actor=setup["user"], application=application)
+    assert "title" in error.value.message_dict
+    application.refresh_from_db()
+    assert application.status == Application.Status.MORE_INFO
+
+
+def test_answering_a_request_moves_the_application_back_to_screening(
+    setup, program_staff
+):
+    application = _submitted_with_request(setup, program_staff, ["about"])
+    services.save_section(
+        actor=setup["user"],
+        application=application,
+        section_id="about",
+        answers={
+            "title": "Peer circles, updated",
+            "amount_requested": Decimal("35000"),
+        },
+        version=application.section_versions["about"],
+    )
+    services.submit_application(actor=setup["user"], application=application)
+    application.refresh_from_db()
+    assert application.status == Application.Status.SCREENING
+    assert application.reopened_sections == []
+
+
+def test_only_reopened_sections_can_change(setup, program_staff):
+    application = _submitted_with_request(setup, program_staff, ["about"])
+    with pytest.raises(ValidationError):
+        services.save_section(
+            actor=setup["user"],
+            application=application,
+            section_id=setup["sections"][1].id,
+            answers={},
+            version=None,
+        )
+
+
+def test_a_replaced_file_is_removed_from_storage_once_the_new_one_is_saved(
+    setup, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    application = services.start_application(
+        actor=setup["user"],
+        funding_round=setup["round"],
+        organization=setup["organization"],
+    )
+    field_id = next(
+        f.id for s in setup["sections"] for f in s.fields if f.type == "file"
+    )
+    budget = setup["sections"][2].id
+    services.save_section(
+        actor=setup["user"],
+        application=application,
+        section_id=budget,
+        answers={},
+        version=None,
+        files={field_id: SimpleUploadedFile("first.pdf", PDF)},
+    )
+    first_name = Attachment.objects.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_section(
+            actor=setup["user"],
+            application=application,
+            section_id=budget,
+            answers={},
+            version=None,
+            files={field_id: SimpleUploadedFile("second.pdf", PDF)},
+        )
+    assert Attachment.objects.get().original_name == "second.pdf"
+    assert not default_storage.exists(first_name)
+
+
+def test_a_reopened_file_question_uses_the_rules_the_applicant_answered(
+    setup, program_staff
+):
+    application = _submitted_with_request(
+        setup, program_staff, [setup["sections"][2].id]
+    )
+    services.update_application_form(
+        actor=program_staff,
+        application_form=setup["form"],
+        fields=[("section", {"title": "New", "intro": ""})],
+    )
+    field_id = next(
+        f.id for s in setup["sections"] for f in s.fields if f.type == "file"
+    )
+    services.save_section(
+        actor=setup["user"],
+        application=application,
+        section_id=setup["sections"][2].id,
+        answers={},
+        version=None,
+        files={field_id: SimpleUploadedFile("updated.pdf", PDF)},
+    )
+    assert Attachment.objects.get(field_id=field_id).original_name == "updated.pdf"
