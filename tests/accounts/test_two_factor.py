@@ -311,7 +311,9 @@ def test_other_accounts_need_it_even_with_debug_on(client, settings, program_sta
     assert client.get("/admin/")["Location"].startswith(SETUP)
 
 
-def test_an_applicant_who_opted_in_must_verify_before_reaching_applications(client, applicant):
+def test_an_applicant_who_opted_in_must_verify_before_reaching_applications(
+    client, applicant
+):
     add_authenticator(applicant)
     client.force_login(applicant)
     for path in ("/apply/1/", "/applications/6f1c1d2e-0000-4000-8000-000000000000/"):

@@ -287,3 +287,25 @@ def test_choice_questions_offer_the_options_staff_wrote(client, setup_data):
     client.post(url, {"version": "0", choice.id: "Healing"})
     application.refresh_from_db()
     assert application.answers[choice.id] == "Healing"
+
+
+def test_task_list_marks_the_sections_staff_reopened(client, setup_data, program_staff):
+    from tests.applications.test_apply import _submitted_with_request
+
+    setup_data["application"].delete()
+    application = _submitted_with_request(setup_data, program_staff, ["about"])
+    client.force_login(setup_data["user"])
+    html = client.get(
+        reverse("applications:task_list", kwargs={"public_id": application.public_id})
+    ).content.decode()
+    assert (
+        html.count("Open for changes") == 2
+    )  # the explanation and the one reopened section
+    assert "Please update." in html
+    assert (
+        reverse(
+            "applications:section",
+            kwargs={"public_id": application.public_id, "section_id": "about"},
+        )
+        in html
+    )
