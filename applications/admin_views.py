@@ -41,6 +41,7 @@ from applications.filters import filter_listing
 from applications.models import Application
 from applications.schema import live_raw_blocks, sections_from
 from applications.selectors import application_for_staff, screening_queryset
+from portal.forms import add_service_errors
 from portal.permissions import has_perm
 
 VIEW_PERM = "applications.view_application"
@@ -54,14 +55,6 @@ ALL_SCREENING_TARGETS = sorted(
         for target in targets
     }
 )
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error)
 
 
 def _form_sections(application):
@@ -369,7 +362,7 @@ class ApplicationActionView(WagtailAdminTemplateMixin, FormView):
         try:
             self.perform(form)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())

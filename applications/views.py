@@ -24,6 +24,7 @@ from applications.schema import (
     sections_from,
 )
 from grants.models import FundingRound
+from portal.forms import add_service_errors
 from portal.permissions import email_is_confirmed
 
 ELIGIBLE_SESSION_KEY = "eligible_rounds"
@@ -217,7 +218,7 @@ def section(request, public_id, section_id):
                     return JsonResponse(
                         {"saved": False, "errors": error.messages}, status=400
                     )
-                _add_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 raise Http404 from error
             else:
@@ -268,14 +269,6 @@ def section(request, public_id, section_id):
             "round": funding_round,
         },
     )
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def _next_url(application, sections, section_id):

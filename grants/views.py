@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grants import selectors, services
 from grants.forms import InviteMemberForm, OrganizationForm, TransferOwnershipForm
 from grants.models import Invitation, Membership
+from portal.forms import add_service_errors
 from portal.permissions import (
     can_remove_member,
     can_transfer_ownership,
@@ -27,15 +28,6 @@ from portal.permissions import (
 VIEW = "grants.view_organization"
 CHANGE = "grants.change_organization"
 MANAGE = "grants.manage_members"
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form_values(form) -> dict:
@@ -72,7 +64,7 @@ def organization_create(request):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your organization has been created."))
             return redirect("grants:organization_detail", pk=organization.pk)
@@ -123,7 +115,7 @@ def organization_edit(request, pk: int):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your changes have been saved."))
             return redirect("grants:organization_detail", pk=organization.pk)
@@ -148,7 +140,7 @@ def member_invite(request, pk: int):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -243,7 +235,7 @@ def ownership_transfer(request, pk: int):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Ownership has been handed over. You are now an editor.")

@@ -3,17 +3,15 @@
 from django.core.exceptions import ValidationError
 from wagtail.admin.views import generic
 
+from portal.forms import add_service_errors
+
 
 class _ServiceFormMixin:
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
 
 
