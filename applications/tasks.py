@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from applications.models import Application
+from applications.models import Application, PanelInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,9 @@ SUBJECTS = {
     "submitted": "We received your application {reference}",
     "information_requested": "Your application {reference}: the grants team has a question",
     "information_received": "Thank you: we received the information for {reference}",
+    "decision_award": "Good news about your application {reference}",
+    "decision_decline": "A decision on your application {reference}",
+    "decision_waitlist": "Your application {reference} is on the waiting list",
 }
 
 
@@ -61,3 +64,26 @@ def send_application_email(*, application_id: int, kind: str, attempt: int = 1) 
             )
         retry.enqueue(application_id=application_id, kind=kind, attempt=attempt + 1)
         return 0
+
+
+@task()
+def send_panel_invitation_email(*, invitation_id: int) -> None:
+    """Email a panel invitation; skip one cancelled or used before the worker ran."""
+    invitation = (
+        PanelInvitation.objects.select_related("panel").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation.is_usable():
+        return
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "applications:panel_invitation", kwargs={"token": invitation.token}
+    )
+    context = {
+        "panel_name": " ".join(invitation.panel.name.split()),
+        "role": invitation.get_role_display(),
+        "link": link,
+        "expires_at": invitation.expires_at,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "Invitation to join a review panel"
+        text = render_to_string("applications/email/panel_invitation.txt", context)
+    EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email]).send()

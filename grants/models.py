@@ -277,6 +277,68 @@ class Invitation(models.Model):
         )
 
 
+class Stipend(models.Model):
+    """What a panelist is owed for reviewing a round; finance pays it."""
+
+    class Method(models.TextChoices):
+        MANUAL_ACH = "manual_ach", _("Bank transfer (manual)")
+        CHECK = "check", _("Check")
+        GIFT_CARD = "gift_card", _("Gift card")
+        STRIPE = "stripe", _("Stripe")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for finance")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+
+    panelist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stipends"
+    )
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.PROTECT, related_name="stipends"
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=7, decimal_places=2, default=Decimal("0")
+    )
+    rate = models.DecimalField(
+        _("rate per hour"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    reviews = models.PositiveIntegerField(_("reviews submitted"), default=0)
+    flat_per_review = models.DecimalField(
+        _("flat amount per review"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    method = models.CharField(
+        _("payment method"),
+        max_length=12,
+        choices=Method.choices,
+        default=Method.MANUAL_ACH,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("panel stipend")
+        verbose_name_plural = _("panel stipends")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panelist", "funding_round"], name="one_stipend_per_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="stipend_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Stipend {self.pk}"
+
+
 class OrganizationUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
 

@@ -60,6 +60,22 @@ def email_is_confirmed(user) -> bool:
     )
 
 
+def can_review(user, application) -> bool:
+    """Only a panelist assigned to the application may open it for review.
+
+    The grant is a guardian row written by assignment and deleted by unassignment,
+    read afresh on every request, so taking an application back works at once.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm("applications.review_application", application)
+
+
+def can_chair(user, panel) -> bool:
+    """Program staff, and the chair of this very panel, run its deliberation."""
+    return has_perm(user, "applications.chair_panel", panel)
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

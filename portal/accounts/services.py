@@ -132,6 +132,37 @@ def register_applicant(*, email: str, password: str, first_name: str) -> User:
     return user
 
 
+@transaction.atomic
+def create_invited_account(
+    *, email: str, password: str, first_name: str, role: str
+) -> User:
+    """Create a confirmed account for someone who followed an emailed invitation.
+
+    The invitation link reached this address, which proves it as well as a
+    confirmation link would.
+
+    Raises:
+        ValidationError: with code "email_taken" when the address has an account.
+    """
+    user = User(
+        email=normalize_email(email),
+        first_name=first_name.strip(),
+        email_confirmed_at=timezone.now(),
+    )
+    user.set_password(password)
+    if User.objects.filter(email__iexact=user.email).exists():
+        raise _email_taken_error()
+    user.full_clean(exclude=["password"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise _email_taken_error() from error
+    user.groups.add(Group.objects.get(name=role))
+    audit(user, "accounts.signup")
+    return user
+
+
 def sign_up(*, email: str, password: str, first_name: str) -> None:
     """Register an applicant, or quietly tell the owner of an address already in use.
 

@@ -1,4 +1,4 @@
-"""Every change of state on the money side is one function here."""
+"""Funds, rounds, organizations, members and invitations."""
 
 import uuid
 from datetime import timedelta

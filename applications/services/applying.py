@@ -1,4 +1,4 @@
-"""Every change of state on the decision side is one function here."""
+"""Applying: drafts, sections, files, submission, withdrawal and screening."""
 
 import hashlib
 from functools import partial

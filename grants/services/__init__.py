@@ -1,0 +1,47 @@
+"""Every change of state on the money side is one function in this package."""
+
+from grants.services.organizations import (
+    EDITOR_PERMISSIONS,
+    FUND_FIELDS,
+    INVITATION_LIFETIME,
+    ORGANIZATION_FIELDS,
+    OWNER_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    ROUND_FIELDS,
+    accept_invitation,
+    create_fund,
+    create_funding_round,
+    create_organization,
+    grant_role_permissions,
+    invite_member,
+    remove_member,
+    revoke_invitation,
+    transfer_ownership,
+    update_fund,
+    update_funding_round,
+    update_organization,
+)
+from grants.services.stipends import record_stipend
+
+__all__ = [
+    "EDITOR_PERMISSIONS",
+    "FUND_FIELDS",
+    "INVITATION_LIFETIME",
+    "ORGANIZATION_FIELDS",
+    "OWNER_PERMISSIONS",
+    "ROLE_PERMISSIONS",
+    "ROUND_FIELDS",
+    "accept_invitation",
+    "create_fund",
+    "create_funding_round",
+    "create_organization",
+    "grant_role_permissions",
+    "invite_member",
+    "record_stipend",
+    "remove_member",
+    "revoke_invitation",
+    "transfer_ownership",
+    "update_fund",
+    "update_funding_round",
+    "update_organization",
+]
