@@ -41,3 +41,10 @@ def register_grants_log_actions(actions):
     actions.register_action(
         "grants.transfer_ownership", "Transfer ownership", "Handed over ownership"
     )
+
+
+@hooks.register("register_log_actions")
+def register_stipend_log_actions(actions):
+    actions.register_action(
+        "grants.record_stipend", "Record stipend", "Sent a panel stipend to finance"
+    )

@@ -246,3 +246,91 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
         if create:
             grant_role_permissions(self)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application as submit_application leaves it (status eligible by
+    default, ready for a panel). Pass ``form=`` to answer a given form."""
+
+    class Meta:
+        model = "applications.Application"
+        exclude = ("form",)
+
+    form = factory.SubFactory(ApplicationFormFactory)
+    funding_round = factory.LazyAttribute(lambda o: o.form.funding_round)
+    organization = factory.SubFactory(OrganizationFactory)
+    status = "eligible"
+    title = factory.Sequence(lambda n: f"Healing circles {n}")
+    amount_requested = Decimal("20000.00")
+    reference = factory.Sequence(lambda n: f"P{n:05d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    form_snapshot = factory.LazyAttribute(lambda o: list(o.form.fields.raw_data))
+    form_version = factory.LazyAttribute(lambda o: o.form.version)
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.Panel"
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    name = factory.Sequence(lambda n: f"Survivor review panel {n}")
+    blind_review = True
+    reviewers_per_application = 2
+
+
+def rubric_levels(scale_max=5):
+    return "\n".join(f"Level {n}: description" for n in range(1, scale_max + 1))
+
+
+class RubricFactory(factory.django.DjangoModelFactory):
+    """A rubric; ``weights=[...]`` makes one criterion per weight (default 2, 1)."""
+
+    class Meta:
+        model = "applications.Rubric"
+        skip_postgeneration_save = True
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    scale_max = 5
+    instructions = "Score what the application says, not what you imagine."
+
+    @factory.post_generation
+    def weights(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from applications.models import Criterion
+
+        for order, weight in enumerate(extracted or [Decimal("2"), Decimal("1")]):
+            Criterion.objects.create(
+                rubric=self,
+                sort_order=order,
+                title=f"Criterion {order + 1}",
+                guidance="Look for a clear plan led by survivors.",
+                weight=Decimal(weight),
+                level_descriptions=rubric_levels(self.scale_max),
+            )
+
+
+class PanelMembershipFactory(factory.django.DjangoModelFactory):
+    """A seat on a panel, with the role group and (for chairs) the chair grant."""
+
+    class Meta:
+        model = "applications.PanelMembership"
+        skip_postgeneration_save = True
+
+    panel = factory.SubFactory(PanelFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "panelist"
+    stipend_rate = Decimal("40.00")
+
+    @factory.post_generation
+    def grants(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from guardian.shortcuts import assign_perm
+
+        from portal import roles
+
+        group = roles.PANEL_CHAIRS if self.role == "chair" else roles.PANELISTS
+        self.user.groups.add(Group.objects.get(name=group))
+        if self.role == "chair":
+            assign_perm("applications.chair_panel", self.user, self.panel)

@@ -1,0 +1,183 @@
+"""Aggregate scores for deliberation: computed by the database, in a fixed number of
+queries however many applications a round has.
+
+- Weighted score of one review: sum(weight x score) / sum(weight), written when the
+  review is submitted. Abstentions have none and count nowhere.
+- Mean: the average of an application's weighted review scores.
+- Spread: the population standard deviation of those scores; a single review has a
+  spread of 0. Spread at or above a quarter of the scale's range flags disagreement.
+- Normalized score: some reviewers score everything high, others low. For each review,
+  z = (score - that reviewer's mean) / that reviewer's spread, then rescaled to the
+  rubric scale as panel mean + z x panel spread and kept within 1..top. A reviewer with
+  fewer than two reviews, or who gave every application the same score, has no spread,
+  so their reviews are left out of the normalized score (not of the plain mean).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    StdDev,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Greatest, Least, Ntile, Rank, RowNumber
+
+from applications.models import Application, Panel, Review, Rubric, Score
+
+DISAGREEMENT_SHARE = 0.25
+BANDS = {1: "high", 2: "middle", 3: "low"}
+
+_DONE = Q(
+    assignments__review__submitted_at__isnull=False,
+    assignments__review__abstained=False,
+)
+
+
+@dataclass
+class ReviewerStats:
+    mean: float
+    spread: float
+    reviews: int
+
+
+def _scored_reviews(panel: Panel):
+    return Review.objects.filter(
+        assignment__panel=panel, submitted_at__isnull=False, abstained=False
+    )
+
+
+def reviewer_stats(panel: Panel) -> dict[int, ReviewerStats]:
+    """Each reviewer's mean and spread over their submitted scores (one query)."""
+    rows = (
+        _scored_reviews(panel)
+        .values("assignment__panelist")
+        .annotate(
+            mean=Avg(Cast("weighted_score", FloatField())),
+            spread=StdDev(Cast("weighted_score", FloatField())),
+            n=Count("pk"),
+        )
+    )
+    return {
+        row["assignment__panelist"]: ReviewerStats(
+            float(row["mean"]), float(row["spread"] or 0), row["n"]
+        )
+        for row in rows
+    }
+
+
+def panel_stats(panel: Panel) -> ReviewerStats | None:
+    row = _scored_reviews(panel).aggregate(
+        mean=Avg(Cast("weighted_score", FloatField())),
+        spread=StdDev(Cast("weighted_score", FloatField())),
+        n=Count("pk"),
+    )
+    if not row["n"]:
+        return None
+    return ReviewerStats(float(row["mean"]), float(row["spread"] or 0), row["n"])
+
+
+def _normalized_expression(panel: Panel, scale_max: int):
+    overall = panel_stats(panel)
+    if overall is None:
+        return Value(None, output_field=FloatField())
+    whens = []
+    score = Cast("assignments__review__weighted_score", FloatField())
+    for panelist_id, stats in reviewer_stats(panel).items():
+        if stats.reviews < 2 or stats.spread == 0:
+            continue
+        z = (score - Value(stats.mean)) / Value(stats.spread)
+        rescaled = Value(overall.mean) + z * Value(overall.spread)
+        whens.append(
+            When(
+                _DONE & Q(assignments__panelist_id=panelist_id),
+                then=Least(Greatest(rescaled, Value(1.0)), Value(float(scale_max))),
+            )
+        )
+    if not whens:
+        return Value(None, output_field=FloatField())
+    return Avg(Case(*whens, default=None, output_field=FloatField()))
+
+
+def _criterion_mean(criterion_id: int):
+    scores = (
+        Score.objects.filter(
+            review__assignment__application=OuterRef("pk"),
+            review__submitted_at__isnull=False,
+            review__abstained=False,
+            criterion_id=criterion_id,
+        )
+        .values("review__assignment__application")
+        .annotate(mean=Avg(Cast("value", FloatField())))
+        .values("mean")
+    )
+    return Subquery(scores, output_field=FloatField())
+
+
+def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
+    """Applications in review for the panel's round, ranked by mean weighted score.
+
+    Each row carries: reviews_done, reviews_assigned, abstentions, mean_score,
+    spread, normalized_score, crit_<id> means, rank, band_number (1 high .. 3 low,
+    among scored applications) and running_total of amounts requested down the list.
+    """
+    rubric = rubric or Rubric.objects.filter(funding_round_id=panel.funding_round_id).first()
+    scale_max = rubric.scale_max if rubric else 5
+    score = Cast("assignments__review__weighted_score", FloatField())
+    order = [F("mean_score").desc(nulls_last=True), F("reference").asc()]
+    queryset = (
+        Application.objects.filter(funding_round_id=panel.funding_round_id)
+        .filter(
+            status__in=[
+                Application.Status.ELIGIBLE,
+                Application.Status.AWARDED,
+                Application.Status.DECLINED,
+                Application.Status.WAITLISTED,
+            ]
+        )
+        .annotate(
+            reviews_done=Count("assignments__review", filter=_DONE),
+            reviews_assigned=Count("assignments"),
+            abstentions=Count(
+                "assignments__review",
+                filter=Q(
+                    assignments__review__submitted_at__isnull=False,
+                    assignments__review__abstained=True,
+                ),
+            ),
+            mean_score=Avg(score, filter=_DONE),
+            spread=StdDev(score, filter=_DONE),
+            normalized_score=_normalized_expression(panel, scale_max),
+        )
+    )
+    if rubric is not None:
+        queryset = queryset.annotate(
+            **{f"crit_{c.pk}": _criterion_mean(c.pk) for c in rubric.criteria.all()}
+        )
+    return queryset.annotate(
+        rank=Window(Rank(), order_by=order),
+        position=Window(RowNumber(), order_by=order),
+        band_number=Window(
+            Ntile(3),
+            partition_by=[Case(When(mean_score__isnull=True, then=Value(1)), default=Value(0))],
+            order_by=order,
+        ),
+        running_total=Window(
+            Sum("amount_requested", output_field=DecimalField(max_digits=14, decimal_places=2)),
+            order_by=order,
+        ),
+    ).order_by(*order)
+
+
+def disagreement_threshold(scale_max: int) -> float:
+    return DISAGREEMENT_SHARE * (scale_max - 1)
