@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from applications.models import ConflictDeclaration, PanelRecommendation, Review
 from applications.schema import Section
+from portal.accounts.forms import SignupForm
 
 WORD = re.compile(r"\S+")
 BUDGET_BLANK_ROWS = 3
@@ -273,3 +275,165 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# Review panels ------------------------------------------------------------------------
+
+
+class ConflictForm(forms.Form):
+    """Before reading anything: is there a conflict of interest?"""
+
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this organization?"),
+        choices=[
+            ("no", _("No, I have no conflict")),
+            ("yes", _("Yes, I have a conflict")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+    reason = forms.ChoiceField(
+        label=_("What is the conflict?"),
+        choices=[("", _("Choose one"))] + ConflictDeclaration.Reason.choices,
+        required=False,
+    )
+    details = forms.CharField(
+        label=_("Anything you want staff to know (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_conflict") and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose the reason that fits best."))
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    """Scores for each criterion, a recommendation and comments. Drafts may be partial;
+    the service decides what a submitted review needs."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Overall recommendation"),
+        choices=Review.Recommendation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    strengths = forms.CharField(
+        label=_("Strengths"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    concerns = forms.CharField(
+        label=_("Concerns"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    questions = forms.CharField(
+        label=_("Questions for the panel"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    abstained = forms.BooleanField(
+        label=_("I need to abstain from scoring this application"), required=False
+    )
+    abstain_reason = forms.CharField(
+        label=_("Why you abstain (the panel chair and staff see this)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+    )
+
+    def __init__(self, *args, rubric=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(rubric.criteria.all()) if rubric else []
+        for criterion in self.criteria:
+            levels = criterion.levels
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.title,
+                help_text=criterion.guidance,
+                choices=[
+                    (value, f"{value}: {levels[value - 1] if value <= len(levels) else ''}")
+                    for value in rubric.scale
+                ],
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+    def criterion_fields(self):
+        return [self[f"criterion_{c.pk}"] for c in self.criteria]
+
+    def scores(self) -> dict:
+        return {c.pk: self.cleaned_data.get(f"criterion_{c.pk}") for c in self.criteria}
+
+    def open_criteria(self) -> list:
+        """Criteria without a score yet, for the "still to do" list."""
+        return [
+            c
+            for c in self.criteria
+            if self[f"criterion_{c.pk}"].value() in (None, "", [])
+        ]
+
+
+class HoursForm(forms.Form):
+    worked_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("For example 1.5 for an hour and a half."),
+    )
+    activity = forms.CharField(
+        label=_("What you worked on (optional)"), max_length=200, required=False
+    )
+
+
+class RecommendationForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How the panel decided"),
+        choices=PanelRecommendation.Method.choices,
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.ChoiceField(
+        label=_("The panel recommends"),
+        choices=Review.Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, required=False)
+    votes_against = forms.IntegerField(
+        label=_("Votes against"), min_value=0, required=False
+    )
+    votes_abstaining = forms.IntegerField(
+        label=_("Abstentions"), min_value=0, required=False
+    )
+    rationale = forms.CharField(
+        label=_("Why the panel recommends this"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
+class PanelAccountForm(SignupForm):
+    """Accepting a panel invitation without an account: choose a name and password."""
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].disabled = True
+        self.initial["email"] = email
+        self.invitation_email = email
+
+    def clean_email(self):
+        return self.invitation_email

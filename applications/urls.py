@@ -1,26 +1,60 @@
 from django.urls import path
 
-from applications import views
+from applications.views import applying, panels
 
 app_name = "applications"
 
 urlpatterns = [
-    path("portal/", views.portal_home, name="portal_home"),
-    path("apply/<int:round_id>/", views.start, name="start"),
-    path("apply/<int:round_id>/eligibility/", views.eligibility, name="eligibility"),
-    path("applications/<uuid:public_id>/", views.task_list, name="task_list"),
+    path("portal/", applying.portal_home, name="portal_home"),
+    path("apply/<int:round_id>/", applying.start, name="start"),
+    path("apply/<int:round_id>/eligibility/", applying.eligibility, name="eligibility"),
+    path("applications/<uuid:public_id>/", applying.task_list, name="task_list"),
     path(
         "applications/<uuid:public_id>/section/<slug:section_id>/",
-        views.section,
+        applying.section,
         name="section",
     ),
-    path("applications/<uuid:public_id>/check/", views.check_answers, name="check"),
-    path("applications/<uuid:public_id>/submitted/", views.receipt, name="receipt"),
-    path("applications/<uuid:public_id>/print/", views.printable, name="print"),
-    path("applications/<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<uuid:public_id>/check/", applying.check_answers, name="check"),
+    path("applications/<uuid:public_id>/submitted/", applying.receipt, name="receipt"),
+    path("applications/<uuid:public_id>/print/", applying.printable, name="print"),
+    path("applications/<uuid:public_id>/withdraw/", applying.withdraw, name="withdraw"),
     path(
         "applications/<uuid:public_id>/files/<int:attachment_id>/",
-        views.attachment_download,
+        applying.attachment_download,
         name="attachment_download",
+    ),
+    # Review panels
+    path("portal/reviews/<uuid:public_id>/", panels.review, name="review"),
+    path(
+        "portal/reviews/<uuid:public_id>/conflict/",
+        panels.review_conflict,
+        name="review_conflict",
+    ),
+    path(
+        "portal/reviews/<uuid:public_id>/files/<int:attachment_id>/",
+        panels.review_file,
+        name="review_file",
+    ),
+    path("portal/panels/<int:panel_id>/", panels.panel_detail, name="panel_detail"),
+    path("portal/panels/<int:panel_id>/pause/", panels.panel_pause, name="panel_pause"),
+    path(
+        "portal/panels/<int:panel_id>/meeting/",
+        panels.panel_meeting,
+        name="panel_meeting",
+    ),
+    path(
+        "portal/panels/<int:panel_id>/meeting/<uuid:public_id>/",
+        panels.panel_recommend,
+        name="panel_recommend",
+    ),
+    path(
+        "portal/panels/<int:panel_id>/reviews/<int:review_id>/reopen/",
+        panels.review_reopen,
+        name="review_reopen",
+    ),
+    path(
+        "portal/panel-invitations/<uuid:token>/",
+        panels.panel_invitation,
+        name="panel_invitation",
     ),
 ]

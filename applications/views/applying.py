@@ -384,6 +384,8 @@ def attachment_download(request, public_id, attachment_id: int):
 @login_required
 def portal_home(request):
     """The signed-in home: each person sees what their roles allow."""
+    queue = list(selectors.review_queue(request.user))
+    done = sum(1 for a in queue if _review_done(a))
     return render(
         request,
         "applications/portal_home.html",
@@ -391,5 +393,14 @@ def portal_home(request):
             "organizations": selectors.organizations_applying_for(request.user),
             "applications": selectors.applications_for_applicant(request.user)[:50],
             "confirmed": email_is_confirmed(request.user),
+            "seats": list(selectors.seats_of(request.user)),
+            "queue": queue,
+            "queue_done": done,
+            "chair_panels": list(selectors.panels_for_chair(request.user)[:20]),
         },
     )
+
+
+def _review_done(assignment) -> bool:
+    review = getattr(assignment, "review", None)
+    return review is not None and review.submitted_at is not None

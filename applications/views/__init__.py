@@ -1,0 +1,1 @@
+"""Applicant- and reviewer-facing views, thin wrappers around selectors and services."""

@@ -1,0 +1,480 @@
+"""Benchmark the read side of panel deliberation: ranking, reviewer stats, meeting view.
+
+Builds throwaway rounds of N eligible applications (5 submitted reviews each, 8
+panelists, a 4-criterion rubric) in a test database, then measures, per size:
+
+1. ``list(applications.ranking.panel_ranking(panel))`` - SQL queries and best time;
+2. ``applications.ranking.reviewer_stats(panel)`` - SQL queries and best time;
+3. the ranked panel view ``applications:panel_meeting``, if that URL exists,
+   rendered through the test client for an OTP-verified program-staff user.
+
+The query counts should be the same for every size.
+
+Run from the project root:
+
+    DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/python bench/panel_ranking.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        DJANGO_SETTINGS_MODULE=portal.settings.test \\
+        .venv/bin/python bench/panel_ranking.py --sizes 20,2000 --reviews 5
+
+Bulk data is written with ``bulk_create``, never through the services: this measures
+reading, not writing. The test database is created and destroyed by Django's test
+database machinery, so the development database is never touched.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+import traceback
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from applications.models import (  # noqa: E402
+    Application,
+    ApplicationForm,
+    Assignment,
+    Criterion,
+    Panel,
+    PanelMembership,
+    Review,
+    Rubric,
+    Score,
+)
+from applications.ranking import panel_ranking, reviewer_stats  # noqa: E402
+from grants.models import Fund, FundingRound, Organization  # noqa: E402
+from portal import roles  # noqa: E402
+from portal.models import User  # noqa: E402
+
+SEED = 20270501
+PANELISTS = 8
+SCALE_MAX = 5
+WEIGHTS = [Decimal("3"), Decimal("2"), Decimal("2"), Decimal("1")]
+RUNS = 3
+BATCH = 2000
+# Review number k (counted over the whole round) abstains when k % ABSTAIN_EVERY == 7.
+ABSTAIN_EVERY = 37
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default="20,2000",
+        help="comma-separated numbers of applications (default: 20,2000)",
+    )
+    parser.add_argument(
+        "--reviews",
+        type=int,
+        default=5,
+        help=f"submitted reviews per application, at most {PANELISTS} (default: 5)",
+    )
+    args = parser.parse_args()
+    args.sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    if not 1 <= args.reviews <= PANELISTS:
+        parser.error(f"--reviews must be between 1 and {PANELISTS}")
+    return args
+
+
+# Data -------------------------------------------------------------------------------
+
+
+def make_staff_user():
+    user = User.objects.create_user(
+        "bench-staff@example.org", password=None, first_name="Bench", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=roles.PROGRAM_STAFF))
+    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return user, device
+
+
+def form_blocks():
+    return [
+        ("section", {"title": "Your work", "intro": ""}),
+        (
+            "long_text",
+            {
+                "label": "What will you do with the grant?",
+                "help_text": "",
+                "required": True,
+                "identifying": False,
+                "word_limit": 300,
+            },
+        ),
+    ]
+
+
+def build_round(size: int, reviews: int, fund: Fund, staff: User) -> Panel:
+    """One round with a panel, rubric, form, ``size`` applications and their reviews."""
+    rng = random.Random(SEED + size)
+    now = timezone.now()
+    prefix = f"B{size}"[:8]
+    funding_round = FundingRound.objects.create(
+        fund=fund,
+        title=f"Benchmark round of {size}",
+        reference_prefix=prefix,
+        budget=Decimal("5000000.00"),
+        min_award=Decimal("5000.00"),
+        max_award=Decimal("50000.00"),
+        opens_at=now - timedelta(days=90),
+        closes_at=now - timedelta(days=30),
+        status=FundingRound.Status.PUBLISHED,
+    )
+    form = ApplicationForm.objects.create(funding_round=funding_round, fields=form_blocks())
+    panel = Panel.objects.create(
+        funding_round=funding_round,
+        name=f"Benchmark panel {size}",
+        reviewers_per_application=reviews,
+    )
+    rubric = Rubric.objects.create(
+        funding_round=funding_round,
+        scale_max=SCALE_MAX,
+        instructions="Score what the application says.",
+    )
+    levels = "\n".join(f"Level {n}: description" for n in range(1, SCALE_MAX + 1))
+    criteria = Criterion.objects.bulk_create(
+        Criterion(
+            rubric=rubric,
+            sort_order=order,
+            title=f"Criterion {order + 1}",
+            guidance="Look for a clear plan led by survivors.",
+            weight=weight,
+            level_descriptions=levels,
+        )
+        for order, weight in enumerate(WEIGHTS)
+    )
+    total_weight = sum(WEIGHTS)
+
+    unusable = make_password(None)
+    panelists = User.objects.bulk_create(
+        User(email=f"panelist{n}-{prefix.lower()}@example.org", password=unusable)
+        for n in range(PANELISTS)
+    )
+    panelist_group = Group.objects.get(name=roles.PANELISTS)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=p.pk, group_id=panelist_group.pk) for p in panelists
+    )
+    PanelMembership.objects.bulk_create(
+        PanelMembership(
+            panel=panel,
+            user=p,
+            role=PanelMembership.Role.CHAIR if n == 0 else PanelMembership.Role.PANELIST,
+            stipend_rate=Decimal("40.00"),
+        )
+        for n, p in enumerate(panelists)
+    )
+    # Some reviewers score everything high, others low: normalization has work to do.
+    bias = {p.pk: rng.uniform(-1.0, 1.0) for p in panelists}
+
+    organizations = Organization.objects.bulk_create(
+        (
+            Organization(
+                legal_name=f"Bench Collective {prefix}-{i} Inc.",
+                public_name=f"Bench Collective {prefix}-{i}",
+                address_line1="2100 Plymouth Ave N",
+                postal_code="55411",
+                mission="Peer support led by survivors.",
+                contact_name="Bench Contact",
+                contact_email=f"office{i}-{prefix.lower()}@example.org",
+            )
+            for i in range(size)
+        ),
+        batch_size=BATCH,
+    )
+    snapshot = list(form.fields.raw_data)
+    applications = Application.objects.bulk_create(
+        (
+            Application(
+                funding_round=funding_round,
+                organization=org,
+                status=Application.Status.ELIGIBLE,
+                title=f"Healing circles {i}",
+                amount_requested=Decimal(rng.randrange(5, 51) * 1000),
+                reference=f"{prefix}-{i:05d}",
+                submitted_at=now - timedelta(days=40, minutes=i),
+                form_version=form.version,
+                form_snapshot=snapshot,
+                answers={},
+            )
+            for i, org in enumerate(organizations)
+        ),
+        batch_size=BATCH,
+    )
+
+    plan = []  # (application, panelist) per assignment
+    for application in applications:
+        for panelist in rng.sample(panelists, reviews):
+            plan.append((application, panelist))
+    assignments = Assignment.objects.bulk_create(
+        (
+            Assignment(panel=panel, panelist=p, application=a, assigned_by=staff)
+            for a, p in plan
+        ),
+        batch_size=BATCH,
+    )
+
+    quality = {a.pk: rng.uniform(1.5, 4.5) for a in applications}
+    review_rows, score_values = [], []
+    for k, assignment in enumerate(assignments):
+        abstained = k % ABSTAIN_EVERY == 7
+        if abstained:
+            values = None
+            weighted = None
+        else:
+            centre = quality[assignment.application_id] + bias[assignment.panelist_id]
+            values = [
+                min(SCALE_MAX, max(1, round(centre + rng.gauss(0, 0.8))))
+                for _ in criteria
+            ]
+            weighted = (
+                sum(w * v for w, v in zip(WEIGHTS, values, strict=True)) / total_weight
+            ).quantize(Decimal("0.0001"))
+        score_values.append(values)
+        review_rows.append(
+            Review(
+                assignment=assignment,
+                recommendation="" if abstained else "fund",
+                abstained=abstained,
+                abstain_reason="I know people there." if abstained else "",
+                weighted_score=weighted,
+                submitted_at=now - timedelta(days=10),
+            )
+        )
+    saved_reviews = Review.objects.bulk_create(review_rows, batch_size=BATCH)
+    Score.objects.bulk_create(
+        (
+            Score(review=review, criterion=criterion, value=value)
+            for review, values in zip(saved_reviews, score_values, strict=True)
+            if values is not None
+            for criterion, value in zip(criteria, values, strict=True)
+        ),
+        batch_size=BATCH * 2,
+    )
+    return panel
+
+
+# Measuring --------------------------------------------------------------------------
+
+
+def measure(func, runs=RUNS):
+    """Best wall time in ms over ``runs`` runs, the query counts and the last result."""
+    best, counts, result = None, [], None
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            result = func()
+            elapsed = (time.perf_counter() - start) * 1000
+        counts.append(len(ctx.captured_queries))
+        best = elapsed if best is None else min(best, elapsed)
+    return {"queries": counts[-1], "all_queries": counts, "ms": best, "result": result}
+
+
+def measure_view(panel, staff, device):
+    try:
+        url = reverse("applications:panel_meeting", kwargs={"panel_id": panel.pk})
+    except NoReverseMatch:
+        return None
+    client = Client()
+    client.force_login(staff)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.get(url)  # warm-up: template loading, first-request caches
+    outcome = measure(lambda: client.get(url))
+    response = outcome.pop("result")
+    outcome["status"] = response.status_code
+    outcome["bytes"] = len(response.content)
+    outcome["url"] = url
+    return outcome
+
+
+def fmt(value):
+    return "-" if value is None else f"{value:.3f}"
+
+
+def bench_size(size, reviews, fund, staff, device, errors):
+    start = time.perf_counter()
+    panel = build_round(size, reviews, fund, staff)
+    built_in = time.perf_counter() - start
+    row = {"size": size, "build_s": built_in}
+    print(
+        f"  built N={size}: {Application.objects.filter(funding_round=panel.funding_round).count()} "
+        f"applications, {Review.objects.filter(assignment__panel=panel).count()} reviews "
+        f"({Review.objects.filter(assignment__panel=panel, abstained=True).count()} "
+        f"abstentions), {Score.objects.filter(review__assignment__panel=panel).count()} "
+        f"scores in {built_in:.1f}s",
+        flush=True,
+    )
+
+    try:
+        ranking = measure(lambda: list(panel_ranking(panel)))
+        rows = ranking.pop("result")
+        ranking["rows"] = len(rows)
+        row["ranking"] = ranking
+        top = rows[:3]
+        print(
+            "  top 3: "
+            + "; ".join(
+                f"#{r.rank} {r.reference} mean={fmt(r.mean_score)} "
+                f"spread={fmt(r.spread)} norm={fmt(r.normalized_score)} "
+                f"done={r.reviews_done}/{r.reviews_assigned} band={r.band_number}"
+                for r in top
+            ),
+            flush=True,
+        )
+        if len(rows) != size:
+            errors.append(f"panel_ranking returned {len(rows)} rows for N={size}")
+    except Exception as exc:  # noqa: BLE001 - report and carry on with the other items
+        errors.append(f"panel_ranking failed for N={size}: {exc!r}")
+        traceback.print_exc()
+        row["ranking"] = None
+
+    try:
+        stats = measure(lambda: reviewer_stats(panel))
+        stats["reviewers"] = len(stats.pop("result"))
+        row["stats"] = stats
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"reviewer_stats failed for N={size}: {exc!r}")
+        traceback.print_exc()
+        row["stats"] = None
+
+    try:
+        row["view"] = measure_view(panel, staff, device)
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"panel meeting view failed for N={size}: {exc!r}")
+        traceback.print_exc()
+        row["view"] = "error"
+    return row
+
+
+# Report -----------------------------------------------------------------------------
+
+
+def cell(item):
+    if item is None or item == "error":
+        return f"{'-':>8} {'-':>10}"
+    return f"{item['queries']:>8} {item['ms']:>10.1f}"
+
+
+def print_report(results):
+    print()
+    header = (
+        f"{'N':>6} | {'ranking q':>8} {'ranking ms':>10} | "
+        f"{'stats q':>8} {'stats ms':>10} | {'view q':>8} {'view ms':>10} {'status':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in results:
+        view = row["view"]
+        if view is None:
+            view_cells, status = f"{'n/a':>8} {'n/a':>10}", "n/a"
+        elif view == "error":
+            view_cells, status = cell(view), "error"
+        else:
+            view_cells, status = cell(view), str(view["status"])
+        print(
+            f"{row['size']:>6} | {cell(row['ranking'])} | {cell(row['stats'])} | "
+            f"{view_cells} {status:>6}"
+        )
+    print(f"(best of {RUNS} runs; time includes evaluating every row)")
+
+    if all(row["view"] is None for row in results):
+        print("panel meeting view: view not available yet (no URL applications:panel_meeting)")
+    else:
+        for row in results:
+            view = row["view"]
+            if isinstance(view, dict):
+                print(
+                    f"panel meeting view N={row['size']}: {view['url']} -> "
+                    f"{view['status']}, {view['bytes']} bytes"
+                )
+
+    for key, label in (
+        ("ranking", "panel_ranking"),
+        ("stats", "reviewer_stats"),
+        ("view", "panel meeting view"),
+    ):
+        items = [(row["size"], row[key]) for row in results]
+        if any(not isinstance(item, dict) for _, item in items):
+            continue
+        for size, item in items:
+            if len(set(item["all_queries"])) > 1:
+                print(f"note: {label} N={size} query counts varied between runs: {item['all_queries']}")
+        counts = {size: item["queries"] for size, item in items}
+        sizes = " and ".join(str(size) for size in counts)
+        if len(set(counts.values())) == 1:
+            print(
+                f"{label}: query count is the same for {sizes} "
+                f"({next(iter(counts.values()))} queries) - constant"
+            )
+        else:
+            detail = ", ".join(f"N={s}: {c}" for s, c in counts.items())
+            print(f"{label}: query count DIFFERS between sizes ({detail})")
+
+
+def main():
+    args = parse_args()
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    print(f"Creating a throwaway test database for {connection.vendor}...", flush=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    errors, results = [], []
+    try:
+        vendor = connection.vendor
+        version = ""
+        with connection.cursor() as cursor:
+            if vendor == "sqlite":
+                cursor.execute("select sqlite_version()")
+                version = f"SQLite {cursor.fetchone()[0]}"
+            elif vendor == "postgresql":
+                cursor.execute("show server_version")
+                version = f"PostgreSQL {cursor.fetchone()[0]}"
+        print(f"Database vendor: {vendor} ({version}), test database {connection.settings_dict['NAME']}")
+        print(f"Sizes {args.sizes}, {args.reviews} reviews per application, {PANELISTS} panelists")
+        fund = Fund.objects.create(
+            name="Benchmark fund",
+            slug="benchmark-fund",
+            framework_goal=Fund.FrameworkGoal.SURVIVOR_SERVICES,
+        )
+        staff, device = make_staff_user()
+        for size in args.sizes:
+            results.append(bench_size(size, args.reviews, fund, staff, device, errors))
+        print_report(results)
+        print(f"Database vendor: {vendor}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+    if errors:
+        print("\nERRORS:")
+        for error in errors:
+            print(f"  {error}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
