@@ -38,7 +38,8 @@ from applications.exports import (
     log_export,
 )
 from applications.filters import filter_listing
-from applications.models import Application
+from applications.forms import MoneyField
+from applications.models import Application, Decision
 from applications.schema import live_raw_blocks, sections_from
 from applications.selectors import application_for_staff, screening_queryset
 from portal.forms import add_service_errors
@@ -47,6 +48,7 @@ from portal.permissions import has_perm
 VIEW_PERM = "applications.view_application"
 SCREEN_PERM = "applications.screen_application"
 EXPORT_PERM = "applications.export_application"
+DECIDE_PERM = "applications.decide_application"
 INFO_REQUEST_STATUSES = {Application.Status.SUBMITTED, Application.Status.SCREENING}
 ALL_SCREENING_TARGETS = sorted(
     {
@@ -262,6 +264,7 @@ class ApplicationInspectView(generic.InspectView):
     request_information_url_name = None
     add_note_url_name = None
     download_url_name = None
+    decision_url_name = None
 
     def get_object(self, queryset=None):
         return application_for_staff(self.request.user, self.pk)
@@ -287,6 +290,7 @@ class ApplicationInspectView(generic.InspectView):
                     self.request_information_url_name, args=[application.pk]
                 ),
                 "add_note_url": reverse(self.add_note_url_name, args=[application.pk]),
+                "decision_url": reverse(self.decision_url_name, args=[application.pk]),
                 "download_url_name": self.download_url_name,
             }
         )
@@ -308,6 +312,13 @@ def application_context(user, application) -> dict:
         "can_change_status": can_screen and bool(legal),
         "can_request_information": can_screen
         and application.status in INFO_REQUEST_STATUSES,
+        "recommendation": getattr(application, "panel_recommendation", None),
+        "decision": getattr(application, "decision", None),
+        "conflicts": application.conflict_declarations.filter(
+            has_conflict=True
+        ).select_related("panelist"),
+        "can_decide": has_perm(user, DECIDE_PERM, application)
+        and application.status in services.DECIDABLE,
     }
 
 
@@ -406,6 +417,48 @@ class AddInternalNoteView(ApplicationActionView):
             actor=self.request.user,
             application=self.application,
             text=form.cleaned_data["text"],
+        )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    amount = MoneyField(
+        label=_("Award amount (USD)"),
+        required=False,
+        help_text=_("Only for an award. It cannot be more than the amount requested."),
+    )
+    feedback = forms.CharField(
+        label=_("Panel feedback for the applicant"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        required=False,
+        help_text=_(
+            "For a declined application. Write it kindly and never name reviewers."
+        ),
+    )
+    feedback_approved = forms.BooleanField(
+        label=_("I approve sending this feedback to the applicant"), required=False
+    )
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class RecordDecisionView(ApplicationActionView):
+    form_class = DecisionForm
+    page_title = _("Record the decision")
+    success_message = _("Decision recorded. The applicant has been emailed.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_perm(request.user, DECIDE_PERM, self.application):
+            raise PermissionDenied
+        return FormView.dispatch(self, request, *args, **kwargs)
+
+    def perform(self, form):
+        services.record_decision(
+            actor=self.request.user, application=self.application, **form.cleaned_data
         )
 
 

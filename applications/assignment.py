@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Plan:
-    new_pairs: list[tuple[int, int]] = field(default_factory=list)  # (application, panelist)
+    new_pairs: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (application, panelist)
     shortfalls: dict[int, int] = field(default_factory=dict)  # application -> missing
     loads: dict[int, int] = field(default_factory=dict)  # panelist -> total assignments
 
@@ -35,7 +37,7 @@ def balanced_assignment(
     """Plan new (application, panelist) pairs so loads stay as even as possible."""
     panelists = sorted(set(panelists))
     applications = sorted(set(applications))
-    load = {p: 0 for p in panelists}
+    load = dict.fromkeys(panelists, 0)
     reviewers = defaultdict(set)
     for app, person in existing:
         reviewers[app].add(person)
@@ -47,11 +49,15 @@ def balanced_assignment(
         return (app, person) not in blocked and person not in reviewers[app]
 
     # Hardest applications first: the fewest allowed panelists.
-    order = sorted(applications, key=lambda a: (sum(allowed(a, p) for p in panelists), a))
+    order = sorted(
+        applications, key=lambda a: (sum(allowed(a, p) for p in panelists), a)
+    )
     shortfalls = {}
     for app in order:
         need = per_application - len(reviewers[app])
-        candidates = sorted((p for p in panelists if allowed(app, p)), key=lambda p: (load[p], p))
+        candidates = sorted(
+            (p for p in panelists if allowed(app, p)), key=lambda p: (load[p], p)
+        )
         for person in candidates[: max(need, 0)]:
             reviewers[app].add(person)
             new[app].add(person)

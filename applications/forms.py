@@ -359,7 +359,10 @@ class ReviewForm(forms.Form):
                 label=criterion.title,
                 help_text=criterion.guidance,
                 choices=[
-                    (value, f"{value}: {levels[value - 1] if value <= len(levels) else ''}")
+                    (
+                        value,
+                        f"{value}: {levels[value - 1] if value <= len(levels) else ''}",
+                    )
                     for value in rubric.scale
                 ],
                 coerce=int,

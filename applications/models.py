@@ -12,8 +12,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.models import Orderable
 from wagtail.fields import StreamField
+from wagtail.models import Orderable
 
 from applications.blocks import ApplicationFieldsBlock, EligibilityQuestionBlock
 
@@ -372,7 +372,9 @@ class PanelMembership(models.Model):
 class PanelInvitation(models.Model):
     """An emailed invitation to serve on a panel; accepting creates the account."""
 
-    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="invitations")
+    panel = models.ForeignKey(
+        Panel, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(
         _("role"), max_length=10, choices=PanelMembership.Role.choices
@@ -445,7 +447,9 @@ class ConflictDeclaration(models.Model):
 class Assignment(models.Model):
     """This panelist reviews this application, by this date."""
 
-    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
+    panel = models.ForeignKey(
+        Panel, on_delete=models.CASCADE, related_name="assignments"
+    )
     panelist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )
@@ -542,7 +546,11 @@ class Criterion(Orderable):
 
     @property
     def levels(self) -> list[str]:
-        return [line.strip() for line in self.level_descriptions.splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.level_descriptions.splitlines()
+            if line.strip()
+        ]
 
 
 class Review(models.Model):
@@ -568,7 +576,9 @@ class Review(models.Model):
         _("questions for the panel"), max_length=5000, blank=True
     )
     abstained = models.BooleanField(_("abstain"), default=False)
-    abstain_reason = models.TextField(_("reason for abstaining"), max_length=1000, blank=True)
+    abstain_reason = models.TextField(
+        _("reason for abstaining"), max_length=1000, blank=True
+    )
     # Weighted mean of the scores, written when the review is submitted, so rankings
     # and spreads are plain aggregates in the database.
     weighted_score = models.DecimalField(
@@ -618,7 +628,9 @@ class PanelRecommendation(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="panel_recommendation"
     )
-    method = models.CharField(_("how the panel decided"), max_length=10, choices=Method.choices)
+    method = models.CharField(
+        _("how the panel decided"), max_length=10, choices=Method.choices
+    )
     outcome = models.CharField(
         _("recommendation"), max_length=20, choices=Review.Recommendation.choices
     )
@@ -691,7 +703,10 @@ class HoursEntry(models.Model):
         _("hours"),
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        validators=[
+            MinValueValidator(Decimal("0.25")),
+            MaxValueValidator(Decimal("24")),
+        ],
     )
     activity = models.CharField(_("what you worked on"), max_length=200, blank=True)
     logged_at = models.DateTimeField(default=timezone.now)

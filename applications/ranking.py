@@ -33,7 +33,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Greatest, Least, Ntile, Rank, RowNumber
 
-from applications.models import Application, Panel, Review, Rubric, Score
+from applications.models import (
+    Application,
+    Panel,
+    Review,
+    Rubric,
+    Score,
+)
+from applications.selectors import recommendations_for
 
 DISAGREEMENT_SHARE = 0.25
 BANDS = {1: "high", 2: "middle", 3: "low"}
@@ -131,7 +138,9 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
     spread, normalized_score, crit_<id> means, rank, band_number (1 high .. 3 low,
     among scored applications) and running_total of amounts requested down the list.
     """
-    rubric = rubric or Rubric.objects.filter(funding_round_id=panel.funding_round_id).first()
+    rubric = (
+        rubric or Rubric.objects.filter(funding_round_id=panel.funding_round_id).first()
+    )
     scale_max = rubric.scale_max if rubric else 5
     score = Cast("assignments__review__weighted_score", FloatField())
     order = [F("mean_score").desc(nulls_last=True), F("reference").asc()]
@@ -169,11 +178,16 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
         position=Window(RowNumber(), order_by=order),
         band_number=Window(
             Ntile(3),
-            partition_by=[Case(When(mean_score__isnull=True, then=Value(1)), default=Value(0))],
+            partition_by=[
+                Case(When(mean_score__isnull=True, then=Value(1)), default=Value(0))
+            ],
             order_by=order,
         ),
         running_total=Window(
-            Sum("amount_requested", output_field=DecimalField(max_digits=14, decimal_places=2)),
+            Sum(
+                "amount_requested",
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
             order_by=order,
         ),
     ).order_by(*order)
@@ -181,3 +195,18 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
 
 def disagreement_threshold(scale_max: int) -> float:
     return DISAGREEMENT_SHARE * (scale_max - 1)
+
+
+def meeting_rows(panel: Panel, rubric: Rubric | None) -> list:
+    """The ranked list as the meeting shows it: bands, flags, budget line, and the
+    panel's recommendation where one is recorded."""
+    rows = list(panel_ranking(panel, rubric=rubric))
+    threshold = disagreement_threshold(rubric.scale_max if rubric else 5)
+    budget = panel.funding_round.budget
+    recommendations = recommendations_for(panel)
+    for row in rows:
+        row.disagree = row.spread is not None and row.spread >= threshold
+        row.over_budget = row.running_total is not None and row.running_total > budget
+        row.band = BANDS.get(row.band_number) if row.mean_score is not None else None
+        row.recommendation = recommendations.get(row.pk)
+    return rows

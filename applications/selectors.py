@@ -137,7 +137,9 @@ def assignment_for_panelist(user, public_id) -> Assignment:
 
 def has_declared_no_conflict(user, assignment) -> bool:
     return ConflictDeclaration.objects.filter(
-        panelist_id=user.pk, application_id=assignment.application_id, has_conflict=False
+        panelist_id=user.pk,
+        application_id=assignment.application_id,
+        has_conflict=False,
     ).exists()
 
 
@@ -212,12 +214,18 @@ def review_packet(assignment) -> ReviewPacket:
         if f.type != "file" and f.id not in {"title", "amount_requested"}
     ]
     if blind:
-        aliases = {f"answer_{n}": KeyTransform(key, "answers") for n, key in enumerate(wanted)}
+        aliases = {
+            f"answer_{n}": KeyTransform(key, "answers") for n, key in enumerate(wanted)
+        }
         row = base.values(**aliases).get() if aliases else {}
         answers = {key: row[f"answer_{n}"] for n, key in enumerate(wanted)}
     else:
         answers = base.values_list("answers", flat=True).get()
-    answers = {**answers, "title": head["title"], "amount_requested": head["amount_requested"]}
+    answers = {
+        **answers,
+        "title": head["title"],
+        "amount_requested": head["amount_requested"],
+    }
     file_fields = [f.id for s in sections for f in s.fields if f.type == "file"]
     files = {}
     stored = Attachment.objects.filter(
@@ -282,7 +290,9 @@ def review_file(assignment, attachment_id) -> tuple[Attachment, str]:
 
 
 def review_of(assignment) -> Review | None:
-    return Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    return (
+        Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    )
 
 
 def rubric_for(funding_round_id) -> Rubric | None:
@@ -295,9 +305,9 @@ def rubric_for(funding_round_id) -> Rubric | None:
 
 def panels_for_chair(user):
     """Panels this person may run deliberation for (staff: every panel)."""
-    return visible_to(user, "applications.chair_panel", Panel.objects.all()).select_related(
-        "funding_round__fund"
-    )
+    return visible_to(
+        user, "applications.chair_panel", Panel.objects.all()
+    ).select_related("funding_round__fund")
 
 
 def panel_for_chair(user, panel_id) -> Panel:

@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from applications import admin_views, services
+from applications import admin_views, panel_admin_views, services
 from applications.exports import (
     APPLICATION_EXPORT_FIELDS,
     APPLICATION_EXPORT_HEADINGS,
 )
 from applications.filters import SEARCH_FIELDS, ApplicationFilterSet
-from applications.models import Application, ApplicationForm
+from applications.models import Application, ApplicationForm, Panel, Rubric
 from portal.admin_views import ServiceCreateView, ServiceEditView
 from portal.permissions import has_perm
 
@@ -108,6 +108,7 @@ class ApplicationViewSet(ModelViewSet):
             request_information_url_name=self.get_url_name("request_information"),
             add_note_url_name=self.get_url_name("add_note"),
             download_url_name=self.get_url_name("download_attachment"),
+            decision_url_name=self.get_url_name("record_decision"),
             **kwargs,
         )
 
@@ -133,10 +134,104 @@ class ApplicationViewSet(ModelViewSet):
                 name="add_note",
             ),
             path(
+                "inspect/<int:pk>/decision/",
+                admin_views.RecordDecisionView.as_view(**action_kwargs),
+                name="record_decision",
+            ),
+            path(
                 "inspect/<int:pk>/files/<int:attachment_id>/",
                 admin_views.AttachmentDownloadView.as_view(),
                 name="download_attachment",
             ),
+        ]
+
+
+class PanelViewSet(ModelViewSet):
+    """Review panels: settings here; people, assignments and ranking on inspect."""
+
+    model = Panel
+    icon = "group"
+    menu_label = _("Review panels")
+    form_fields = list(services.panels.PANEL_FIELDS)
+    list_display = [
+        "name",
+        "funding_round",
+        "blind_review",
+        "reviewers_per_application",
+        "reviews_due_on",
+    ]
+    list_filter = ["funding_round__fund", "blind_review"]
+    search_fields = ["name", "funding_round__title"]
+    ordering = ["-created_at"]
+    add_view_class = panel_admin_views.PanelCreateView
+    edit_view_class = panel_admin_views.PanelEditView
+    inspect_view_class = panel_admin_views.PanelInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"delete_url_name": None, "usage_url_name": None, **kwargs}
+        )
+
+    def get_urlpatterns(self):
+        patterns = [
+            p
+            for p in super().get_urlpatterns()
+            if p.name not in {"delete", "usage", "copy"}
+        ]
+        actions = [
+            ("invite/", panel_admin_views.InviteMemberView, "invite"),
+            (
+                "invitations/<int:invitation_id>/revoke/",
+                panel_admin_views.RevokeInvitationView,
+                "revoke_invitation",
+            ),
+            (
+                "members/<int:membership_id>/rate/",
+                panel_admin_views.SetStipendRateView,
+                "stipend_rate",
+            ),
+            ("assign/", panel_admin_views.AutoAssignView, "auto_assign"),
+            ("assign-one/", panel_admin_views.ManualAssignView, "assign"),
+            (
+                "assignments/<int:assignment_id>/remove/",
+                panel_admin_views.UnassignView,
+                "unassign",
+            ),
+            (
+                "applications/<int:application_id>/content-note/",
+                panel_admin_views.ContentNoteView,
+                "content_note",
+            ),
+            ("stipends/", panel_admin_views.SendStipendsView, "send_stipends"),
+            ("ranking/", panel_admin_views.RankingView, "ranking"),
+        ]
+        return patterns + [
+            path(f"inspect/<int:pk>/{route}", view.as_view(), name=name)
+            for route, view, name in actions
+        ]
+
+
+class RubricViewSet(ModelViewSet):
+    """Rubrics: weighted criteria with a description of every score."""
+
+    model = Rubric
+    icon = "tasks"
+    menu_label = _("Rubrics")
+    list_display = ["funding_round", "scale_max", "updated_at"]
+    list_filter = ["funding_round__fund"]
+    ordering = ["-updated_at"]
+    add_view_class = panel_admin_views.RubricCreateView
+    edit_view_class = panel_admin_views.RubricEditView
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(**{"delete_url_name": None, **kwargs})
+
+    def get_urlpatterns(self):
+        return [
+            p for p in super().get_urlpatterns() if p.name not in {"delete", "copy"}
         ]
 
 
@@ -148,4 +243,6 @@ class ApplicationsViewSetGroup(ViewSetGroup):
         # The public site already owns the "applications" URL namespace.
         ApplicationViewSet("screening", url_prefix="applications"),
         ApplicationFormViewSet("application_forms"),
+        PanelViewSet("panels"),
+        RubricViewSet("rubrics"),
     )

@@ -23,6 +23,8 @@ database machinery, so the development database is never touched.
 """
 
 import argparse
+import logging
+import math
 import os
 import random
 import sys
@@ -81,6 +83,12 @@ BATCH = 2000
 ABSTAIN_EVERY = 37
 
 
+def quiet_logs():
+    """Axes logins, immediate tasks and 500s would drown the figures."""
+    for name in ("axes", "django_tasks", "django.request", "wagtail"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -93,6 +101,11 @@ def parse_args():
         type=int,
         default=5,
         help=f"submitted reviews per application, at most {PANELISTS} (default: 5)",
+    )
+    parser.add_argument(
+        "--show-sql",
+        action="store_true",
+        help="print the start of every query panel_ranking runs for the largest size",
     )
     args = parser.parse_args()
     args.sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
@@ -129,8 +142,11 @@ def form_blocks():
     ]
 
 
-def build_round(size: int, reviews: int, fund: Fund, staff: User) -> Panel:
-    """One round with a panel, rubric, form, ``size`` applications and their reviews."""
+def build_round(size: int, reviews: int, fund: Fund, staff: User):
+    """One round with a panel, rubric, form, ``size`` applications and their reviews.
+
+    Returns the panel and what was written, for checking the ranking in Python.
+    """
     rng = random.Random(SEED + size)
     now = timezone.now()
     prefix = f"B{size}"[:8]
@@ -145,7 +161,9 @@ def build_round(size: int, reviews: int, fund: Fund, staff: User) -> Panel:
         closes_at=now - timedelta(days=30),
         status=FundingRound.Status.PUBLISHED,
     )
-    form = ApplicationForm.objects.create(funding_round=funding_round, fields=form_blocks())
+    form = ApplicationForm.objects.create(
+        funding_round=funding_round, fields=form_blocks()
+    )
     panel = Panel.objects.create(
         funding_round=funding_round,
         name=f"Benchmark panel {size}",
@@ -183,7 +201,9 @@ def build_round(size: int, reviews: int, fund: Fund, staff: User) -> Panel:
         PanelMembership(
             panel=panel,
             user=p,
-            role=PanelMembership.Role.CHAIR if n == 0 else PanelMembership.Role.PANELIST,
+            role=PanelMembership.Role.CHAIR
+            if n == 0
+            else PanelMembership.Role.PANELIST,
             stipend_rate=Decimal("40.00"),
         )
         for n, p in enumerate(panelists)
@@ -275,7 +295,144 @@ def build_round(size: int, reviews: int, fund: Fund, staff: User) -> Panel:
         ),
         batch_size=BATCH * 2,
     )
-    return panel
+    written = {
+        "criteria": [c.pk for c in criteria],
+        "applications": {a.pk: (a.reference, a.amount_requested) for a in applications},
+        "reviews": [
+            (a.application_id, a.panelist_id, r.weighted_score, v)
+            for a, r, v in zip(assignments, saved_reviews, score_values, strict=True)
+        ],
+    }
+    return panel, written
+
+
+# Checking ---------------------------------------------------------------------------
+
+
+def _pstdev(values):
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def expected_ranking(written, scale_max=SCALE_MAX):
+    """The ranking worked out in Python from the rows written, as ranking.py documents."""
+    by_app = {pk: [] for pk in written["applications"]}
+    abstentions = dict.fromkeys(written["applications"], 0)
+    by_reviewer = {}
+    crit = {pk: {c: [] for c in written["criteria"]} for pk in written["applications"]}
+    for app_id, panelist_id, weighted, values in written["reviews"]:
+        if weighted is None:
+            abstentions[app_id] += 1
+            continue
+        by_app[app_id].append((panelist_id, float(weighted)))
+        by_reviewer.setdefault(panelist_id, []).append(float(weighted))
+        for criterion, value in zip(written["criteria"], values, strict=True):
+            crit[app_id][criterion].append(value)
+    everything = [s for scores in by_reviewer.values() for s in scores]
+    p_mean, p_spread = sum(everything) / len(everything), _pstdev(everything)
+    reviewer = {
+        pk: (sum(s) / len(s), _pstdev(s))
+        for pk, s in by_reviewer.items()
+        if len(s) >= 2 and _pstdev(s) != 0
+    }
+    rows = {}
+    for app_id, scored in by_app.items():
+        reference, amount = written["applications"][app_id]
+        values = [s for _, s in scored]
+        rescaled = [
+            min(
+                max(p_mean + (s - reviewer[p][0]) / reviewer[p][1] * p_spread, 1.0),
+                scale_max,
+            )
+            for p, s in scored
+            if p in reviewer
+        ]
+        rows[reference] = {
+            "reviews_done": len(values),
+            "abstentions": abstentions[app_id],
+            "mean_score": sum(values) / len(values) if values else None,
+            "spread": _pstdev(values) if values else None,
+            "normalized_score": sum(rescaled) / len(rescaled) if rescaled else None,
+            "crit": {
+                c: (sum(v) / len(v) if v else None) for c, v in crit[app_id].items()
+            },
+            "amount": amount,
+        }
+    order = sorted(
+        rows,
+        key=lambda ref: (
+            rows[ref]["mean_score"] is None,
+            -(rows[ref]["mean_score"] or 0),
+            ref,
+        ),
+    )
+    running = Decimal(0)
+    scored_refs = [ref for ref in order if rows[ref]["mean_score"] is not None]
+    for position, ref in enumerate(order, start=1):
+        running += rows[ref]["amount"] or 0
+        rows[ref]["position"] = position
+        rows[ref]["running_total"] = running
+    # NTILE(3) over the scored rows: the first (n % 3) bands get one extra row.
+    n = len(scored_refs)
+    sizes = [n // 3 + (1 if band < n % 3 else 0) for band in range(3)]
+    band_of, index = {}, 0
+    for band, count in enumerate(sizes, start=1):
+        for ref in scored_refs[index : index + count]:
+            band_of[ref] = band
+        index += count
+    for ref in scored_refs:
+        rows[ref]["band_number"] = band_of[ref]
+    return order, rows
+
+
+def check_ranking(rows, written, size):
+    """Differences between panel_ranking and the Python figures (empty when all agree)."""
+    order, expected = expected_ranking(written)
+    problems = []
+
+    def close(a, b):
+        if a is None or b is None:
+            return a is None and b is None
+        return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-6)
+
+    got_order = [r.reference for r in rows]
+    if got_order != order:
+        first = next(
+            (
+                i
+                for i, (a, b) in enumerate(zip(got_order, order, strict=False))
+                if a != b
+            ),
+            min(len(got_order), len(order)),
+        )
+        problems.append(f"order differs from position {first + 1}")
+    for row in rows:
+        want = expected.get(row.reference)
+        if want is None:
+            problems.append(f"{row.reference}: unexpected row")
+            continue
+        for name in ("mean_score", "spread", "normalized_score"):
+            if not close(getattr(row, name), want[name]):
+                problems.append(
+                    f"{row.reference}.{name}: {getattr(row, name)} != {want[name]}"
+                )
+        for name in ("reviews_done", "abstentions", "position", "running_total"):
+            if getattr(row, name) != want[name]:
+                problems.append(
+                    f"{row.reference}.{name}: {getattr(row, name)} != {want[name]}"
+                )
+        if row.mean_score is not None and row.band_number != want["band_number"]:
+            problems.append(
+                f"{row.reference}.band_number: {row.band_number} != {want['band_number']}"
+            )
+        for criterion, mean in want["crit"].items():
+            if not close(getattr(row, f"crit_{criterion}"), mean):
+                problems.append(f"{row.reference}.crit_{criterion}: mismatch")
+    if problems:
+        return [f"N={size}: {p}" for p in problems[:10]] + (
+            [f"N={size}: ... {len(problems) - 10} more"] if len(problems) > 10 else []
+        )
+    return []
 
 
 # Measuring --------------------------------------------------------------------------
@@ -291,7 +448,13 @@ def measure(func, runs=RUNS):
             elapsed = (time.perf_counter() - start) * 1000
         counts.append(len(ctx.captured_queries))
         best = elapsed if best is None else min(best, elapsed)
-    return {"queries": counts[-1], "all_queries": counts, "ms": best, "result": result}
+    return {
+        "queries": counts[-1],
+        "all_queries": counts,
+        "ms": best,
+        "result": result,
+        "sql": [query["sql"] for query in ctx.captured_queries],
+    }
 
 
 def measure_view(panel, staff, device):
@@ -299,7 +462,7 @@ def measure_view(panel, staff, device):
         url = reverse("applications:panel_meeting", kwargs={"panel_id": panel.pk})
     except NoReverseMatch:
         return None
-    client = Client()
+    client = Client(raise_request_exception=False)
     client.force_login(staff)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -310,6 +473,8 @@ def measure_view(panel, staff, device):
     outcome["status"] = response.status_code
     outcome["bytes"] = len(response.content)
     outcome["url"] = url
+    exc_info = getattr(response, "exc_info", None)
+    outcome["exception"] = repr(exc_info[1]) if exc_info else None
     return outcome
 
 
@@ -317,39 +482,47 @@ def fmt(value):
     return "-" if value is None else f"{value:.3f}"
 
 
-def bench_size(size, reviews, fund, staff, device, errors):
+def bench_size(size, args, fund, staff, device, errors):
     start = time.perf_counter()
-    panel = build_round(size, reviews, fund, staff)
+    panel, written = build_round(size, args.reviews, fund, staff)
     built_in = time.perf_counter() - start
-    row = {"size": size, "build_s": built_in}
+    reviews = Review.objects.filter(assignment__panel=panel)
     print(
-        f"  built N={size}: {Application.objects.filter(funding_round=panel.funding_round).count()} "
-        f"applications, {Review.objects.filter(assignment__panel=panel).count()} reviews "
-        f"({Review.objects.filter(assignment__panel=panel, abstained=True).count()} "
-        f"abstentions), {Score.objects.filter(review__assignment__panel=panel).count()} "
-        f"scores in {built_in:.1f}s",
+        f"  N={size}: built {len(written['applications'])} applications, "
+        f"{reviews.count()} submitted reviews "
+        f"({reviews.filter(abstained=True).count()} abstentions), "
+        f"{Score.objects.filter(review__assignment__panel=panel).count()} scores "
+        f"in {built_in:.1f}s",
         flush=True,
     )
+    row = {"size": size, "build_s": built_in}
 
     try:
         ranking = measure(lambda: list(panel_ranking(panel)))
         rows = ranking.pop("result")
         ranking["rows"] = len(rows)
         row["ranking"] = ranking
-        top = rows[:3]
         print(
             "  top 3: "
             + "; ".join(
                 f"#{r.rank} {r.reference} mean={fmt(r.mean_score)} "
                 f"spread={fmt(r.spread)} norm={fmt(r.normalized_score)} "
                 f"done={r.reviews_done}/{r.reviews_assigned} band={r.band_number}"
-                for r in top
+                for r in rows[:3]
             ),
             flush=True,
         )
-        if len(rows) != size:
-            errors.append(f"panel_ranking returned {len(rows)} rows for N={size}")
-    except Exception as exc:  # noqa: BLE001 - report and carry on with the other items
+        problems = check_ranking(rows, written, size)
+        print(
+            "  check against Python: "
+            + ("all figures agree" if not problems else f"{len(problems)} problem(s)"),
+            flush=True,
+        )
+        errors.extend(f"panel_ranking {p}" for p in problems)
+        if args.show_sql and size == max(args.sizes):
+            for n, query in enumerate(ranking["sql"], start=1):
+                print(f"    [{n}] {len(query)} chars: {query[:160]}...")
+    except Exception as exc:  # noqa: BLE001 - report it and carry on with the rest
         errors.append(f"panel_ranking failed for N={size}: {exc!r}")
         traceback.print_exc()
         row["ranking"] = None
@@ -364,7 +537,13 @@ def bench_size(size, reviews, fund, staff, device, errors):
         row["stats"] = None
 
     try:
-        row["view"] = measure_view(panel, staff, device)
+        view = measure_view(panel, staff, device)
+        if view is not None and view["status"] != 200:
+            errors.append(
+                f"panel meeting view answered {view['status']} for N={size}"
+                + (f": {view['exception']}" if view["exception"] else "")
+            )
+        row["view"] = view
     except Exception as exc:  # noqa: BLE001
         errors.append(f"panel meeting view failed for N={size}: {exc!r}")
         traceback.print_exc()
@@ -376,43 +555,43 @@ def bench_size(size, reviews, fund, staff, device, errors):
 
 
 def cell(item):
-    if item is None or item == "error":
-        return f"{'-':>8} {'-':>10}"
-    return f"{item['queries']:>8} {item['ms']:>10.1f}"
+    if not isinstance(item, dict):
+        text = "n/a" if item is None else "error"
+        return f"{text:>9} {text:>10}"
+    return f"{item['queries']:>9} {item['ms']:>10.1f}"
 
 
-def print_report(results):
+def print_report(results, vendor):
     print()
     header = (
-        f"{'N':>6} | {'ranking q':>8} {'ranking ms':>10} | "
-        f"{'stats q':>8} {'stats ms':>10} | {'view q':>8} {'view ms':>10} {'status':>6}"
+        f"{'N':>6} | {'ranking q':>9} {'ranking ms':>10} | "
+        f"{'stats q':>9} {'stats ms':>10} | {'view q':>9} {'view ms':>10} {'status':>6}"
     )
     print(header)
     print("-" * len(header))
     for row in results:
         view = row["view"]
-        if view is None:
-            view_cells, status = f"{'n/a':>8} {'n/a':>10}", "n/a"
-        elif view == "error":
-            view_cells, status = cell(view), "error"
-        else:
-            view_cells, status = cell(view), str(view["status"])
+        status = str(view["status"]) if isinstance(view, dict) else "-"
         print(
             f"{row['size']:>6} | {cell(row['ranking'])} | {cell(row['stats'])} | "
-            f"{view_cells} {status:>6}"
+            f"{cell(view)} {status:>6}"
         )
-    print(f"(best of {RUNS} runs; time includes evaluating every row)")
+    print(
+        f"(q = SQL queries; ms = best of {RUNS} runs, wall time; ranking = "
+        "list(panel_ranking(panel)); stats = reviewer_stats(panel); view = GET "
+        "applications:panel_meeting through the test client, warm)"
+    )
 
     if all(row["view"] is None for row in results):
-        print("panel meeting view: view not available yet (no URL applications:panel_meeting)")
-    else:
-        for row in results:
-            view = row["view"]
-            if isinstance(view, dict):
-                print(
-                    f"panel meeting view N={row['size']}: {view['url']} -> "
-                    f"{view['status']}, {view['bytes']} bytes"
-                )
+        print("panel meeting view: view not available yet")
+    for row in results:
+        view = row["view"]
+        if isinstance(view, dict):
+            print(
+                f"panel meeting view N={row['size']}: GET {view['url']} -> "
+                f"{view['status']}, {view['bytes']} bytes"
+                + (f", {view['exception']}" if view["exception"] else "")
+            )
 
     for key, label in (
         ("ranking", "panel_ranking"),
@@ -420,42 +599,61 @@ def print_report(results):
         ("view", "panel meeting view"),
     ):
         items = [(row["size"], row[key]) for row in results]
-        if any(not isinstance(item, dict) for _, item in items):
+        if len(items) < 2 or any(not isinstance(item, dict) for _, item in items):
+            continue
+        if key == "view" and any(item["status"] != 200 for _, item in items):
+            print(f"{label}: query counts not compared (not every response was 200)")
             continue
         for size, item in items:
             if len(set(item["all_queries"])) > 1:
-                print(f"note: {label} N={size} query counts varied between runs: {item['all_queries']}")
+                print(
+                    f"note: {label} N={size} query counts varied between runs: "
+                    f"{item['all_queries']}"
+                )
         counts = {size: item["queries"] for size, item in items}
         sizes = " and ".join(str(size) for size in counts)
         if len(set(counts.values())) == 1:
             print(
-                f"{label}: query count is the same for {sizes} "
+                f"{label}: query count is the same for N={sizes} "
                 f"({next(iter(counts.values()))} queries) - constant"
             )
         else:
             detail = ", ".join(f"N={s}: {c}" for s, c in counts.items())
             print(f"{label}: query count DIFFERS between sizes ({detail})")
+    print(f"Database vendor: {vendor}")
+
+
+def database_version():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+        if connection.vendor == "postgresql":
+            cursor.execute("show server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+    return connection.vendor
 
 
 def main():
     args = parse_args()
+    quiet_logs()
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    print(f"Creating a throwaway test database for {connection.vendor}...", flush=True)
+    vendor = connection.vendor
+    print(f"Creating a throwaway test database on {vendor}...", flush=True)
+    started = time.perf_counter()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     errors, results = [], []
     try:
-        vendor = connection.vendor
-        version = ""
-        with connection.cursor() as cursor:
-            if vendor == "sqlite":
-                cursor.execute("select sqlite_version()")
-                version = f"SQLite {cursor.fetchone()[0]}"
-            elif vendor == "postgresql":
-                cursor.execute("show server_version")
-                version = f"PostgreSQL {cursor.fetchone()[0]}"
-        print(f"Database vendor: {vendor} ({version}), test database {connection.settings_dict['NAME']}")
-        print(f"Sizes {args.sizes}, {args.reviews} reviews per application, {PANELISTS} panelists")
+        print(
+            f"Database vendor: {vendor} ({database_version()}), test database "
+            f"{connection.settings_dict['NAME']}, migrated in "
+            f"{time.perf_counter() - started:.1f}s"
+        )
+        print(
+            f"Sizes {args.sizes}; {args.reviews} reviews per application, "
+            f"{PANELISTS} panelists, {len(WEIGHTS)} criteria, seed {SEED}"
+        )
         fund = Fund.objects.create(
             name="Benchmark fund",
             slug="benchmark-fund",
@@ -463,14 +661,14 @@ def main():
         )
         staff, device = make_staff_user()
         for size in args.sizes:
-            results.append(bench_size(size, args.reviews, fund, staff, device, errors))
-        print_report(results)
-        print(f"Database vendor: {vendor}")
+            results.append(bench_size(size, args, fund, staff, device, errors))
+        print_report(results, vendor)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
+    print(f"Total {time.perf_counter() - started:.1f}s")
     if errors:
-        print("\nERRORS:")
+        print("\nPROBLEMS:")
         for error in errors:
             print(f"  {error}")
         sys.exit(1)

@@ -305,7 +305,11 @@ class Stipend(models.Model):
     )
     reviews = models.PositiveIntegerField(_("reviews submitted"), default=0)
     flat_per_review = models.DecimalField(
-        _("flat amount per review"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("flat amount per review"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     method = models.CharField(

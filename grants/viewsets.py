@@ -1,10 +1,11 @@
-"""Wagtail admin screens for funds and funding rounds (program staff)."""
+"""Wagtail admin screens for funds, funding rounds and panel stipends."""
 
+from django.urls import path
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from grants import services
-from grants.models import Fund, FundingRound
+from grants.models import Fund, FundingRound, Stipend
 from portal.admin_views import ServiceCreateView, ServiceEditView
 
 
@@ -64,8 +65,62 @@ class FundingRoundViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class StipendViewSet(ModelViewSet):
+    """Panel stipends for finance: list, filter, export and inspect; no editing here.
+
+    Stipends are written by ``send_stipends_to_finance``; paying them is recorded
+    with the disbursements.
+    """
+
+    model = Stipend
+    icon = "pick"
+    menu_label = "Panel stipends"
+    list_display = ["panelist", "funding_round", "hours", "reviews", "amount", "status"]
+    list_filter = ["status", "funding_round"]
+    list_export = [
+        "panelist",
+        "funding_round",
+        "hours",
+        "rate",
+        "reviews",
+        "flat_per_review",
+        "amount",
+        "method",
+        "status",
+        "sent_at",
+    ]
+    export_filename = "panel-stipends"
+    ordering = ["-sent_at"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                "inspect_url_name": self.get_url_name("inspect"),
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
 class GrantsViewSetGroup(ViewSetGroup):
     menu_label = "Grants"
     menu_icon = "doc-full-inverse"
     menu_order = 200
-    items = (FundViewSet("funds"), FundingRoundViewSet("funding_rounds"))
+    items = (
+        FundViewSet("funds"),
+        FundingRoundViewSet("funding_rounds"),
+        StipendViewSet("stipends"),
+    )

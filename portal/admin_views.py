@@ -6,7 +6,9 @@ from wagtail.admin.views import generic
 from portal.forms import add_service_errors
 
 
-class _ServiceFormMixin:
+class ServiceFormMixin:
+    """Turn a service's ValidationError into form errors instead of a crash."""
+
     def form_valid(self, form):
         try:
             return super().form_valid(form)
@@ -15,7 +17,7 @@ class _ServiceFormMixin:
             return self.form_invalid(form)
 
 
-class ServiceCreateView(_ServiceFormMixin, generic.CreateView):
+class ServiceCreateView(ServiceFormMixin, generic.CreateView):
     """Create through ``create_service(actor=..., **cleaned_data)``."""
 
     create_service = None
@@ -25,7 +27,7 @@ class ServiceCreateView(_ServiceFormMixin, generic.CreateView):
         return type(self).create_service(actor=self.request.user, **values)
 
 
-class ServiceEditView(_ServiceFormMixin, generic.EditView):
+class ServiceEditView(ServiceFormMixin, generic.EditView):
     """Edit through ``update_service(actor=..., <object_arg>=obj, **cleaned_data)``."""
 
     update_service = None

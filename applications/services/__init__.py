@@ -19,6 +19,7 @@ from applications.services.applying import (
     withdraw_application,
 )
 from applications.services.deliberation import (
+    DECIDABLE,
     record_decision,
     record_recommendation,
 )
@@ -47,6 +48,7 @@ from applications.services.reviewing import (
 )
 
 __all__ = [
+    "DECIDABLE",
     "APPLICATION_FORM_FIELDS",
     "EDITABLE_STATUSES",
     "SCREENING_TRANSITIONS",

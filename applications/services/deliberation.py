@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from applications.models import Application, Decision, Panel, PanelRecommendation, Review
+from applications.models import (
+    Application,
+    Decision,
+    Panel,
+    PanelRecommendation,
+    Review,
+)
 from applications.services.applying import _record_status
 from grants.models import FundingRound
 from portal.permissions import require_perm
@@ -48,11 +54,15 @@ def record_recommendation(
     require_perm(actor, "applications.chair_panel", panel)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.ELIGIBLE:
-        raise ValidationError(_("The panel can only recommend on applications in review."))
+        raise ValidationError(
+            _("The panel can only recommend on applications in review.")
+        )
     if not Review.objects.filter(
         assignment__application=application, submitted_at__isnull=False
     ).exists():
-        raise ValidationError(_("No reviews have been submitted for this application yet."))
+        raise ValidationError(
+            _("No reviews have been submitted for this application yet.")
+        )
     errors = {}
     if not rationale.strip():
         errors["rationale"] = _("Write a few words on why the panel recommends this.")
@@ -68,10 +78,9 @@ def record_recommendation(
         votes_for = votes_against = votes_abstaining = None
     if errors:
         raise ValidationError(errors)
-    recommendation = (
-        PanelRecommendation.objects.filter(application=application).first()
-        or PanelRecommendation(application=application)
-    )
+    recommendation = PanelRecommendation.objects.filter(
+        application=application
+    ).first() or PanelRecommendation(application=application)
     recommendation.method = method
     recommendation.outcome = outcome
     recommendation.rationale = rationale.strip()
@@ -103,9 +112,9 @@ def _check_award(application, funding_round, amount) -> None:
         )
     committed = Decision.objects.filter(
         application__funding_round=funding_round, outcome=Decision.Outcome.AWARD
-    ).exclude(application=application).aggregate(total=Sum("amount"))["total"] or Decimal(
-        "0"
-    )
+    ).exclude(application=application).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0")
     if committed + amount > funding_round.budget:
         raise ValidationError(
             {
@@ -144,9 +153,8 @@ def record_decision(
         _check_award(application, funding_round, amount)
     else:
         amount = None
-    decision = (
-        Decision.objects.filter(application=application).first()
-        or Decision(application=application)
+    decision = Decision.objects.filter(application=application).first() or Decision(
+        application=application
     )
     decision.outcome = outcome
     decision.amount = amount

@@ -94,10 +94,13 @@ def save_rubric(*, actor, rubric: Rubric) -> Rubric:
     """
     perm = "applications.change_rubric" if rubric.pk else "applications.add_rubric"
     require_perm(actor, perm)
-    if rubric.pk and Review.objects.filter(
-        assignment__panel__funding_round_id=rubric.funding_round_id,
-        submitted_at__isnull=False,
-    ).exists():
+    if (
+        rubric.pk
+        and Review.objects.filter(
+            assignment__panel__funding_round_id=rubric.funding_round_id,
+            submitted_at__isnull=False,
+        ).exists()
+    ):
         raise ValidationError(
             _(
                 "Panelists have already submitted reviews with this rubric, so it "
@@ -124,7 +127,9 @@ def save_rubric(*, actor, rubric: Rubric) -> Rubric:
 
 
 @transaction.atomic
-def set_content_note(*, actor, application: Application, content_note: str) -> Application:
+def set_content_note(
+    *, actor, application: Application, content_note: str
+) -> Application:
     """Warn panelists about difficult content before they open an application."""
     require_perm(actor, "applications.change_panel")
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -213,7 +218,9 @@ def accept_panel_invitation(
     )
     if invitation is None or not invitation.is_usable():
         raise ValidationError(
-            _("This invitation can no longer be used. Ask the grants team for a new one."),
+            _(
+                "This invitation can no longer be used. Ask the grants team for a new one."
+            ),
             code="unusable",
         )
     role_group = ROLE_GROUPS[invitation.role]
@@ -277,7 +284,9 @@ def pause_reviewing(*, actor, membership: PanelMembership) -> PanelMembership:
     if membership.paused_at is None:
         membership.paused_at = timezone.now()
         membership.save(update_fields=["paused_at"])
-        log(instance=membership.panel, action="applications.pause_reviewing", user=actor)
+        log(
+            instance=membership.panel, action="applications.pause_reviewing", user=actor
+        )
     return membership
 
 
@@ -288,7 +297,11 @@ def resume_reviewing(*, actor, membership: PanelMembership) -> PanelMembership:
     if membership.paused_at is not None:
         membership.paused_at = None
         membership.save(update_fields=["paused_at"])
-        log(instance=membership.panel, action="applications.resume_reviewing", user=actor)
+        log(
+            instance=membership.panel,
+            action="applications.resume_reviewing",
+            user=actor,
+        )
     return membership
 
 
@@ -299,9 +312,14 @@ def log_hours(
     """Record time a panelist spent on panel work (reading, scoring, meetings)."""
     membership = _own_seat(actor, membership)
     if worked_on > timezone.localdate():
-        raise ValidationError({"worked_on": _("Enter a date that has already happened.")})
+        raise ValidationError(
+            {"worked_on": _("Enter a date that has already happened.")}
+        )
     entry = HoursEntry(
-        membership=membership, worked_on=worked_on, hours=hours, activity=activity.strip()
+        membership=membership,
+        worked_on=worked_on,
+        hours=hours,
+        activity=activity.strip(),
     )
     entry.full_clean()
     entry.save()
@@ -314,7 +332,9 @@ def send_stipends_to_finance(*, actor, panel: Panel) -> list:
     """Hand every panelist's stipend for the round to finance, as it stands today."""
     require_perm(actor, "applications.change_panel", panel)
     stipends = []
-    members = panel.members.select_related("user").annotate(total_hours=Sum("hours__hours"))
+    members = panel.members.select_related("user").annotate(
+        total_hours=Sum("hours__hours")
+    )
     for membership in members:
         reviews = Review.objects.filter(
             assignment__panel=panel,

@@ -94,7 +94,11 @@ def assign_reviewer(
     panel = Panel.objects.select_for_update().get(pk=panel.pk)
     _check_allowed(panel, application, panelist)
     return _create_assignment(
-        actor=actor, panel=panel, application=application, panelist=panelist, due_on=due_on
+        actor=actor,
+        panel=panel,
+        application=application,
+        panelist=panelist,
+        due_on=due_on,
     )
 
 
@@ -109,7 +113,9 @@ def withdraw_reviewer(*, actor, assignment: Assignment) -> None:
     """Take an application back from a panelist; a submitted review stays put."""
     require_perm(actor, "applications.change_panel", assignment.panel)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if Review.objects.filter(assignment=assignment, submitted_at__isnull=False).exists():
+    if Review.objects.filter(
+        assignment=assignment, submitted_at__isnull=False
+    ).exists():
         raise ValidationError(
             _("This review was submitted. Reopen it before taking it back."),
             code="submitted",
@@ -124,7 +130,12 @@ def withdraw_reviewer(*, actor, assignment: Assignment) -> None:
 
 @transaction.atomic
 def declare_conflict(
-    *, actor, assignment: Assignment, has_conflict: bool, reason: str = "", details: str = ""
+    *,
+    actor,
+    assignment: Assignment,
+    has_conflict: bool,
+    reason: str = "",
+    details: str = "",
 ) -> ConflictDeclaration:
     """Record a panelist's conflict answer; a conflict ends the assignment for good."""
     assignment = (
@@ -139,7 +150,9 @@ def declare_conflict(
     if ConflictDeclaration.objects.filter(
         panelist=actor, application=assignment.application
     ).exists():
-        raise ValidationError(_("You have already answered this question."), code="done")
+        raise ValidationError(
+            _("You have already answered this question."), code="done"
+        )
     declaration = ConflictDeclaration(
         panelist=actor,
         application=assignment.application,
@@ -249,7 +262,9 @@ def save_review(
         panelist=actor, application=assignment.application, has_conflict=False
     ).exists():
         raise PermissionDenied("Declare conflicts before reviewing.")
-    rubric = Rubric.objects.filter(funding_round_id=assignment.panel.funding_round_id).first()
+    rubric = Rubric.objects.filter(
+        funding_round_id=assignment.panel.funding_round_id
+    ).first()
     if rubric is None:
         raise ValidationError(_("The rubric for this round is not ready yet."))
     criteria = list(rubric.criteria.all())
@@ -325,8 +340,12 @@ def reopen_review(*, actor, review: Review, reason: str = "") -> Review:
         raise PermissionDenied("applications.chair_panel")
     if review.submitted_at is None:
         return review
-    if Decision.objects.filter(application_id=review.assignment.application_id).exists():
-        raise ValidationError(_("A decision was already recorded for this application."))
+    if Decision.objects.filter(
+        application_id=review.assignment.application_id
+    ).exists():
+        raise ValidationError(
+            _("A decision was already recorded for this application.")
+        )
     review.submitted_at = None
     review.weighted_score = None
     review.save(update_fields=["submitted_at", "weighted_score"])

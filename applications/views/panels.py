@@ -203,7 +203,9 @@ def panel_pause(request, panel_id: int):
     seat = selectors.seat_for(request.user, panel_id)
     if seat.is_paused:
         services.resume_reviewing(actor=request.user, membership=seat)
-        messages.success(request, _("Welcome back. New assignments can reach you again."))
+        messages.success(
+            request, _("Welcome back. New assignments can reach you again.")
+        )
     else:
         services.pause_reviewing(actor=request.user, membership=seat)
         messages.success(
@@ -221,25 +223,14 @@ def panel_meeting(request, panel_id: int):
     """The chair's meeting view: ranked list, bands, disagreement, budget line."""
     panel = selectors.panel_for_chair(request.user, panel_id)
     rubric = selectors.rubric_for(panel.funding_round_id)
-    rows = list(ranking.panel_ranking(panel, rubric=rubric))
-    scale_max = rubric.scale_max if rubric else 5
-    threshold = ranking.disagreement_threshold(scale_max)
-    budget = panel.funding_round.budget
-    recommendations = selectors.recommendations_for(panel)
-    for row in rows:
-        row.disagree = row.spread is not None and row.spread >= threshold
-        row.over_budget = row.running_total is not None and row.running_total > budget
-        row.band = ranking.BANDS.get(row.band_number) if row.mean_score is not None else None
-        row.recommendation = recommendations.get(row.pk)
     return render(
         request,
         "applications/panel_meeting.html",
         {
             "panel": panel,
             "rubric": rubric,
-            "rows": rows,
-            "budget": budget,
-            "threshold": threshold,
+            "rows": ranking.meeting_rows(panel, rubric),
+            "budget": panel.funding_round.budget,
             "expected": panel.reviewers_per_application,
             "reviews": selectors.submitted_reviews_for(panel),
         },
@@ -324,8 +315,10 @@ def panel_invitation(request, token):
         PanelInvitation.objects.select_related("panel"), token=token
     )
     signed_in = request.user.is_authenticated
-    form = None if signed_in else PanelAccountForm(
-        request.POST or None, email=invitation.email
+    form = (
+        None
+        if signed_in
+        else PanelAccountForm(request.POST or None, email=invitation.email)
     )
     state = "ready"
     if not invitation.is_usable():
@@ -334,7 +327,11 @@ def panel_invitation(request, token):
         state = "wrong_email"
     elif not signed_in and selectors.account_exists(invitation.email):
         state = "sign_in"
-    if request.method == "POST" and state == "ready" and (form is None or form.is_valid()):
+    if (
+        request.method == "POST"
+        and state == "ready"
+        and (form is None or form.is_valid())
+    ):
         values = {}
         if form is not None:
             values = {
@@ -368,5 +365,10 @@ def panel_invitation(request, token):
     return render(
         request,
         "applications/panel_invitation.html",
-        {"invitation": invitation, "form": form, "state": state, "signed_in": signed_in},
+        {
+            "invitation": invitation,
+            "form": form,
+            "state": state,
+            "signed_in": signed_in,
+        },
     )

@@ -47,3 +47,53 @@ def submit_review(staff, panel, application, panelist, scores, **values):
         submit=True,
         **values,
     )
+
+
+# Added for the assignment, conflict, deliberation and panel-people modules. ---------
+
+
+def criteria_of(panel):
+    """The panel's rubric criteria, in their order."""
+    return list(panel.funding_round.rubric.criteria.all())
+
+
+def scores_for(panel, values):
+    """Map the panel's criteria, in order, to the given levels."""
+    return {c.pk: v for c, v in zip(criteria_of(panel), values, strict=False)}
+
+
+def assign(staff, panel, application, panelist):
+    return services.assign_reviewer(
+        actor=staff, panel=panel, application=application, panelist=panelist
+    )
+
+
+def ready_to_review(staff, panel, application, panelist):
+    """Assign, and have the panelist declare no conflict: the review may start."""
+    assignment = assign(staff, panel, application, panelist)
+    services.declare_conflict(actor=panelist, assignment=assignment, has_conflict=False)
+    return assignment
+
+
+def record_conflict(staff, panel, application, panelist, reason="works_there"):
+    """Assign, then have the panelist declare a conflict (which ends the assignment)."""
+    assignment = assign(staff, panel, application, panelist)
+    return services.declare_conflict(
+        actor=panelist, assignment=assignment, has_conflict=True, reason=reason
+    )
+
+
+def log_entries(action, instance=None):
+    """Wagtail audit log entries with this action (on this object, when given)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    entries = ModelLogEntry.objects.filter(action=action)
+    if instance is not None:
+        entries = entries.filter(
+            content_type=ContentType.objects.get_for_model(
+                instance, for_concrete_model=False
+            ),
+            object_id=str(instance.pk),
+        )
+    return entries
