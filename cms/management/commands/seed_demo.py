@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.management.commands._demo_applications import seed_applications
+from cms.management.commands._demo_panels import seed_panel
 from cms.models import (
     AwardedGrantsPage,
     FundingOpportunityIndexPage,
@@ -1801,10 +1802,17 @@ class Command(BaseCommand):
             applications = seed_applications(
                 users=users, rounds=rounds, staff=users[STAFF_EMAIL]
             )
+            applications += seed_panel(
+                users=users,
+                rounds=rounds,
+                staff=users[STAFF_EMAIL],
+                onboarding_page=pages["about"],
+            )
 
         self._say(
             f"Demo ready: {len(users)} accounts, {len(rounds)} funding rounds, "
-            f"{len(pages)} pages in English and Spanish, {applications} applications."
+            f"{len(pages)} pages in English and Spanish, {applications} applications, "
+            "a review panel with scores."
         )
         self._print_accounts()
 
