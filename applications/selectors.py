@@ -12,6 +12,7 @@ from applications.models import (
     Assignment,
     Attachment,
     ConflictDeclaration,
+    Decision,
     Panel,
     PanelMembership,
     PanelRecommendation,
@@ -342,3 +343,27 @@ def submitted_reviews_for(panel, application=None):
 
 def account_exists(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+@dataclass
+class ApplicantDecision:
+    outcome: str
+    amount: object
+    feedback: str
+
+
+def decision_for_applicant(application) -> ApplicantDecision | None:
+    """The decision as the applicant sees it: feedback only when staff approved it,
+    and nothing about who reviewed or how each person scored."""
+    row = (
+        Decision.objects.filter(application_id=application.pk)
+        .values("outcome", "amount", "feedback", "feedback_approved")
+        .first()
+    )
+    if row is None:
+        return None
+    return ApplicantDecision(
+        outcome=row["outcome"],
+        amount=row["amount"],
+        feedback=row["feedback"] if row["feedback_approved"] else "",
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from applications.models import Application, PanelInvitation
+from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +88,19 @@ def send_panel_invitation_email(*, invitation_id: int) -> None:
         subject = "Invitation to join a review panel"
         text = render_to_string("applications/email/panel_invitation.txt", context)
     EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email]).send()
+
+
+@task()
+def send_review_assignment_email(*, panelist_id: int, count: int) -> None:
+    """Tell a panelist new applications wait for them; never what they are about."""
+    user = User.objects.filter(pk=panelist_id, is_active=True).first()
+    if user is None:
+        return
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "applications:portal_home"
+    )
+    context = {"name": user.first_name, "count": count, "link": link}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "New applications to review"
+        text = render_to_string("applications/email/review_assigned.txt", context)
+    EmailMultiAlternatives(subject=subject, body=text, to=[user.email]).send()

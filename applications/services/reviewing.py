@@ -1,6 +1,7 @@
 """Conflicts, assignments and reviews: who reviews what, and what they scored."""
 
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +26,13 @@ from portal.permissions import can_review, has_perm, require_perm
 
 REVIEW_PERM = "applications.review_application"
 REVIEWABLE = Application.Status.ELIGIBLE
+
+
+def _notify_assigned(counts: dict) -> None:
+    from applications.tasks import send_review_assignment_email
+
+    for panelist_id, count in counts.items():
+        send_review_assignment_email.enqueue(panelist_id=panelist_id, count=count)
 
 
 def _blocked_pairs(panel: Panel, application_ids) -> set[tuple[int, int]]:
@@ -217,6 +225,10 @@ def apply_assignment_plan(*, actor, panel: Panel) -> Plan:
             due_on=None,
         )
     log(instance=panel, action="applications.apply_assignment_plan", user=actor)
+    counts = {}
+    for _app_id, person_id in plan.new_pairs:
+        counts[person_id] = counts.get(person_id, 0) + 1
+    transaction.on_commit(partial(_notify_assigned, counts))
     return plan
 
 

@@ -151,6 +151,8 @@ def task_list(request, public_id):
             "application": application,
             "rows": rows,
             "round": application.funding_round,
+            "decision": selectors.decision_for_applicant(application),
+            "can_withdraw": application.status in services.WITHDRAWABLE,
             "complete": all(
                 row["status"] == "complete"
                 for row in rows

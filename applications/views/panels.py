@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.log_actions import log
 
 from applications import ranking, selectors, services
+from applications.downloads import attachment_response
 from applications.forms import (
     ConflictForm,
     HoursForm,
@@ -151,21 +151,14 @@ def review_file(request, public_id, attachment_id: int):
     if not selectors.has_declared_no_conflict(request.user, assignment):
         raise Http404
     attachment, name = selectors.review_file(assignment, attachment_id)
-    log(
-        instance=Application.objects.get(pk=assignment.application_id),
-        action="applications.download_attachment",
+    return attachment_response(
         user=request.user,
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+        application=Application.objects.only("pk", "reference").get(
+            pk=assignment.application_id
+        ),
+        attachment=attachment,
         filename=name,
-        content_type=attachment.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store, private"
-    return response
 
 
 @login_required
