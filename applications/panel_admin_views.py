@@ -384,11 +384,15 @@ class RankingView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         rubric = selectors.rubric_for(self.panel.funding_round_id)
+        page, rows = ranking.meeting_page(
+            self.panel, rubric=rubric, page_number=self.request.GET.get("page")
+        )
         return {
             **super().get_context_data(**kwargs),
             "panel": self.panel,
             "rubric": rubric,
-            "rows": ranking.meeting_rows(self.panel, rubric),
+            "rows": rows,
+            "page_obj": page,
             "budget": self.panel.funding_round.budget,
             "expected": self.panel.reviewers_per_application,
         }

@@ -15,6 +15,7 @@ queries however many applications a round has.
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Avg,
     Case,
@@ -22,10 +23,8 @@ from django.db.models import (
     DecimalField,
     F,
     FloatField,
-    OuterRef,
     Q,
     StdDev,
-    Subquery,
     Sum,
     Value,
     When,
@@ -116,27 +115,12 @@ def _normalized_expression(panel: Panel, scale_max: int):
     return Avg(Case(*whens, default=None, output_field=FloatField()))
 
 
-def _criterion_mean(criterion_id: int):
-    scores = (
-        Score.objects.filter(
-            review__assignment__application=OuterRef("pk"),
-            review__submitted_at__isnull=False,
-            review__abstained=False,
-            criterion_id=criterion_id,
-        )
-        .values("review__assignment__application")
-        .annotate(mean=Avg(Cast("value", FloatField())))
-        .values("mean")
-    )
-    return Subquery(scores, output_field=FloatField())
-
-
 def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
     """Applications in review for the panel's round, ranked by mean weighted score.
 
     Each row carries: reviews_done, reviews_assigned, abstentions, mean_score,
-    spread, normalized_score, crit_<id> means, rank, band_number (1 high .. 3 low,
-    among scored applications) and running_total of amounts requested down the list.
+    spread, normalized_score, rank, band_number (1 high .. 3 low, among scored
+    applications) and running_total of amounts requested down the list.
     """
     rubric = (
         rubric or Rubric.objects.filter(funding_round_id=panel.funding_round_id).first()
@@ -169,10 +153,6 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
             normalized_score=_normalized_expression(panel, scale_max),
         )
     )
-    if rubric is not None:
-        queryset = queryset.annotate(
-            **{f"crit_{c.pk}": _criterion_mean(c.pk) for c in rubric.criteria.all()}
-        )
     return queryset.annotate(
         rank=Window(Rank(), order_by=order),
         position=Window(RowNumber(), order_by=order),
@@ -197,16 +177,54 @@ def disagreement_threshold(scale_max: int) -> float:
     return DISAGREEMENT_SHARE * (scale_max - 1)
 
 
-def meeting_rows(panel: Panel, rubric: Rubric | None) -> list:
-    """The ranked list as the meeting shows it: bands, flags, budget line, and the
-    panel's recommendation where one is recorded."""
-    rows = list(panel_ranking(panel, rubric=rubric))
+def criterion_means(panel: Panel, application_ids) -> dict:
+    """Mean score per (application id, criterion id), in one grouped query."""
+    rows = (
+        Score.objects.filter(
+            review__assignment__panel=panel,
+            review__assignment__application_id__in=list(application_ids),
+            review__submitted_at__isnull=False,
+            review__abstained=False,
+        )
+        .values("review__assignment__application_id", "criterion_id")
+        .annotate(mean=Avg(Cast("value", FloatField())))
+    )
+    return {
+        (row["review__assignment__application_id"], row["criterion_id"]): row["mean"]
+        for row in rows
+    }
+
+
+def ranked_rows(
+    panel: Panel, *, rubric: Rubric | None, start: int = 0, stop: int | None = None
+) -> list:
+    """One slice of the ranked list as the meeting shows it: ranks and bands stay
+    those of the whole round; criterion means, flags, the budget line and the panel's
+    recommendation are added to each row."""
+    rows = list(panel_ranking(panel, rubric=rubric)[start:stop])
     threshold = disagreement_threshold(rubric.scale_max if rubric else 5)
     budget = panel.funding_round.budget
     recommendations = recommendations_for(panel)
+    criteria = list(rubric.criteria.all()) if rubric else []
+    means = criterion_means(panel, [row.pk for row in rows])
     for row in rows:
+        row.criterion_means = [means.get((row.pk, c.pk)) for c in criteria]
         row.disagree = row.spread is not None and row.spread >= threshold
         row.over_budget = row.running_total is not None and row.running_total > budget
         row.band = BANDS.get(row.band_number) if row.mean_score is not None else None
         row.recommendation = recommendations.get(row.pk)
     return rows
+
+
+MEETING_PAGE_SIZE = 100
+
+
+def meeting_page(panel: Panel, *, rubric: Rubric | None, page_number) -> tuple:
+    """A page of the ranked list (100 applications), and the page object."""
+    page = Paginator(panel_ranking(panel, rubric=rubric), MEETING_PAGE_SIZE).get_page(
+        page_number
+    )
+    rows = ranked_rows(
+        panel, rubric=rubric, start=page.start_index() - 1, stop=page.end_index()
+    )
+    return page, rows

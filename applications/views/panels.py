@@ -216,16 +216,19 @@ def panel_meeting(request, panel_id: int):
     """The chair's meeting view: ranked list, bands, disagreement, budget line."""
     panel = selectors.panel_for_chair(request.user, panel_id)
     rubric = selectors.rubric_for(panel.funding_round_id)
+    page, rows = ranking.meeting_page(
+        panel, rubric=rubric, page_number=request.GET.get("page")
+    )
     return render(
         request,
         "applications/panel_meeting.html",
         {
             "panel": panel,
             "rubric": rubric,
-            "rows": ranking.meeting_rows(panel, rubric),
+            "rows": rows,
+            "page_obj": page,
             "budget": panel.funding_round.budget,
             "expected": panel.reviewers_per_application,
-            "reviews": selectors.submitted_reviews_for(panel),
         },
     )
 
@@ -298,7 +301,11 @@ def review_reopen(request, panel_id: int, review_id: int):
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("The review is open again for its panelist."))
-    return redirect("applications:panel_meeting", panel_id=panel_id)
+    return redirect(
+        "applications:panel_recommend",
+        panel_id=panel_id,
+        public_id=review.assignment.application.public_id,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -97,9 +97,3 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
-
-
-@register.filter
-def crit_mean(row, criterion_id):
-    """A ranking row's mean score for one criterion, or None."""
-    return getattr(row, f"crit_{criterion_id}", None)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.ranking import panel_ranking
+from applications.ranking import panel_ranking, ranked_rows
 from tests.factories import UserFactory
 from tests.panels.helpers import application_for, make_panel, seat, submit_review
 
@@ -58,11 +58,24 @@ def test_a_single_review_has_no_spread_and_abstentions_count_nowhere(scored):
 
 def test_per_criterion_means(scored):
     rubric, rows = scored
-    first, second = rubric.criteria.all()
-    assert getattr(rows["T-X"], f"crit_{first.pk}") == pytest.approx(4.5)
-    assert getattr(rows["T-X"], f"crit_{second.pk}") == pytest.approx(1.5)
-    assert getattr(rows["T-Y"], f"crit_{first.pk}") == pytest.approx(10 / 3)
-    assert getattr(rows["T-Y"], f"crit_{second.pk}") == pytest.approx(13 / 3)
+    panel = rubric.funding_round.panel
+    by_reference = {
+        row.reference: row.criterion_means
+        for row in ranked_rows(panel, rubric=rubric)
+    }
+    assert by_reference["T-X"] == [pytest.approx(4.5), pytest.approx(1.5)]
+    assert by_reference["T-Y"] == [pytest.approx(10 / 3), pytest.approx(13 / 3)]
+    assert by_reference["T-Z"] == [pytest.approx(1.0), pytest.approx(1.0)]
+
+
+def test_a_page_of_the_ranking_keeps_the_round_wide_rank_and_running_total(scored):
+    rubric, _rows = scored
+    panel = rubric.funding_round.panel
+    second_only = ranked_rows(panel, rubric=rubric, start=1, stop=2)
+    assert [(r.reference, r.rank, r.band) for r in second_only] == [
+        ("T-X", 2, "middle")
+    ]
+    assert second_only[0].running_total == Decimal("70000")
 
 
 def test_normalized_scores_match_hand_computed_z_scores(scored):
