@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from applications.models import ConflictDeclaration, PanelRecommendation, Review
 from applications.schema import Section
@@ -391,7 +391,7 @@ class HoursForm(forms.Form):
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     hours = forms.DecimalField(
-        label=_("Hours"),
+        label=pgettext_lazy("time spent", "Hours"),
         min_value=Decimal("0.25"),
         max_value=Decimal("24"),
         max_digits=5,

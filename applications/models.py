@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -557,7 +558,7 @@ class Review(models.Model):
     """One panelist's scores and comments on one assigned application."""
 
     class Recommendation(models.TextChoices):
-        FUND = "fund", _("Fund")
+        FUND = "fund", pgettext_lazy("recommendation", "Fund")
         FUND_WITH_CHANGES = "fund_with_changes", _("Fund with changes")
         DO_NOT_FUND = "do_not_fund", _("Do not fund")
 
