@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTransform, compile_json_path
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -182,6 +182,19 @@ class ReviewPacket:
     organization: dict | None = None
 
 
+class AnswerValue(KeyTransform):
+    """One answer read by key, decoded the same way on every database.
+
+    SQLite's JSON_EXTRACT (Django's default) hands text back unquoted, so an answer
+    such as "12.50" or "null" would come back as a number or None; the ``->``
+    operator (SQLite 3.38+) returns the JSON itself, as PostgreSQL's does.
+    """
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
+        return f"({lhs} -> %s)", (*params, compile_json_path(key_transforms))
+
+
 def _visible_sections(raw_blocks, blind: bool):
     sections = sections_from(raw_blocks)
     if blind:
@@ -216,7 +229,7 @@ def review_packet(assignment) -> ReviewPacket:
     ]
     if blind:
         aliases = {
-            f"answer_{n}": KeyTransform(key, "answers") for n, key in enumerate(wanted)
+            f"answer_{n}": AnswerValue(key, "answers") for n, key in enumerate(wanted)
         }
         row = base.values(**aliases).get() if aliases else {}
         answers = {key: row[f"answer_{n}"] for n, key in enumerate(wanted)}

@@ -14,6 +14,10 @@ class ServiceFormMixin:
             return super().form_valid(form)
         except ValidationError as error:
             add_service_errors(form, error)
+            # Wagtail's form_invalid shows this banner; it is normally set only when
+            # the form itself fails validation.
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 

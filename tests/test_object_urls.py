@@ -57,6 +57,45 @@ COVERED = {
         for viewset in ["funds", "funding_rounds"]
         for name in ["edit", "delete", "history", "history_results", "usage", "inspect"]
     },
+    # Review panels, panelist and chair pages: tests/panels/test_panel_views.py
+    **{
+        f"applications:{name}": "tests.panels.test_panel_views::test_unassigned_panelist_gets_404_on_every_review_url_and_writes_nothing"
+        for name in ["review", "review_conflict", "review_file"]
+    },
+    **{
+        f"applications:{name}": "tests.panels.test_panel_views::test_panel_pages_are_404_for_people_not_on_the_panel"
+        for name in ["panel_detail", "panel_pause"]
+    },
+    **{
+        f"applications:{name}": "tests.panels.test_panel_views::test_others_get_404_on_deliberation_pages_and_write_nothing"
+        for name in ["panel_meeting", "panel_recommend", "review_reopen"]
+    },
+    "applications:panel_invitation": "tests.panels.test_panel_views::test_an_invitation_works_only_through_its_own_token",
+    # Panels, rubrics and decisions admin: tests/panels/test_panel_admin.py
+    **{
+        f"panels:{name}": "tests.panels.test_panel_admin::test_other_roles_are_refused_on_every_panel_rubric_and_decision_url"
+        for name in [
+            "edit",
+            "history",
+            "history_results",
+            "inspect",
+            "invite",
+            "revoke_invitation",
+            "stipend_rate",
+            "auto_assign",
+            "assign",
+            "unassign",
+            "content_note",
+            "send_stipends",
+            "ranking",
+        ]
+    },
+    **{
+        f"rubrics:{name}": "tests.panels.test_panel_admin::test_other_roles_are_refused_on_every_panel_rubric_and_decision_url"
+        for name in ["edit", "history", "history_results", "usage"]
+    },
+    "screening:record_decision": "tests.panels.test_panel_admin::test_other_roles_are_refused_on_every_panel_rubric_and_decision_url",
+    "stipends:inspect": "tests.panels.test_panel_admin::test_people_without_the_stipend_permission_cannot_see_stipends",
     # Accounts: signed tokens, not objects
     "accounts:confirm_email": "tests.accounts.test_signup_and_confirmation::test_a_tampered_confirmation_link_is_refused_kindly",
     "accounts:confirm_email_change": "tests.accounts.test_change_email::test_the_new_address_applies_only_after_its_owner_confirms",
