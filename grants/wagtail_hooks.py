@@ -48,3 +48,6 @@ def register_stipend_log_actions(actions):
     actions.register_action(
         "grants.record_stipend", "Record stipend", "Sent a panel stipend to finance"
     )
+    actions.register_action(
+        "grants.withdraw_stipend", "Withdraw stipend", "Took back a pending stipend"
+    )

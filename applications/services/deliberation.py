@@ -96,7 +96,7 @@ def record_recommendation(
 
 
 def _check_award(application, funding_round, amount) -> None:
-    if amount is None or amount <= 0:
+    if amount is None or not amount.is_finite() or amount <= 0:
         raise ValidationError({"amount": _("Enter the amount to award.")})
     if application.amount_requested and amount > application.amount_requested:
         raise ValidationError(

@@ -22,7 +22,7 @@ from applications.models import (
     Review,
     Rubric,
 )
-from grants.services import record_stipend
+from grants.services import record_stipend, withdraw_stipend
 from portal import roles
 from portal.accounts.services import create_invited_account, normalize_email
 from portal.models import User
@@ -156,7 +156,11 @@ def invite_panel_member(
     address = normalize_email(email)
     if panel.members.filter(user__email__iexact=address).exists():
         raise ValidationError(
-            {"email": _("This person is already on the panel.")}, code="member"
+            {
+                "email": ValidationError(
+                    _("This person is already on the panel."), code="member"
+                )
+            }
         )
     pending = panel.invitations.filter(
         email__iexact=address,
@@ -345,6 +349,11 @@ def send_stipends_to_finance(*, actor, panel: Panel) -> list:
         flat = panel.flat_stipend_per_review
         owed = flat * reviews if flat is not None else hours * membership.stipend_rate
         if owed <= 0:
+            # Nothing is owed any more (rate set to 0, a review reopened): take back a
+            # stipend finance has not acted on yet.
+            withdraw_stipend(
+                actor=actor, panelist=membership.user, funding_round=panel.funding_round
+            )
             continue
         stipends.append(
             record_stipend(

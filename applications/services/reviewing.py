@@ -193,12 +193,9 @@ def plan_assignments(*, panel: Panel) -> Plan:
     panelists = list(
         panel.members.filter(paused_at__isnull=True).values_list("user_id", flat=True)
     )
-    existing = set(
-        panel.assignments.filter(application_id__in=application_ids).values_list(
-            "application_id", "panelist_id"
-        )
-    )
-    # Loads count every assignment the panelist already holds on this panel.
+    # Loads count every assignment the panelist already holds on this panel, also on
+    # applications that have since been decided or withdrawn.
+    existing = set(panel.assignments.values_list("application_id", "panelist_id"))
     return balanced_assignment(
         applications=application_ids,
         panelists=panelists,
@@ -291,7 +288,10 @@ def save_review(
         value = scores.get(criterion.pk)
         if value in (None, ""):
             continue
-        value = int(value)
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = 0
         if not 1 <= value <= rubric.scale_max:
             raise ValidationError(
                 {f"criterion_{criterion.pk}": _("Choose one of the scores shown.")}

@@ -21,7 +21,7 @@ from grants.services.organizations import (
     update_funding_round,
     update_organization,
 )
-from grants.services.stipends import record_stipend
+from grants.services.stipends import record_stipend, withdraw_stipend
 
 __all__ = [
     "EDITOR_PERMISSIONS",
@@ -44,4 +44,5 @@ __all__ = [
     "update_fund",
     "update_funding_round",
     "update_organization",
+    "withdraw_stipend",
 ]

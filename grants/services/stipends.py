@@ -40,10 +40,7 @@ def record_stipend(
         .first()
     )
     if stipend is not None and stipend.status != Stipend.Status.PENDING:
-        raise ValidationError(
-            _("Finance has already approved this stipend, so it cannot change."),
-            code="locked",
-        )
+        raise _locked()
     stipend = stipend or Stipend(panelist=panelist, funding_round=funding_round)
     stipend.hours = hours
     stipend.rate = rate
@@ -56,3 +53,27 @@ def record_stipend(
     stipend.save()
     log(instance=stipend, action="grants.record_stipend", user=actor)
     return stipend
+
+
+@transaction.atomic
+def withdraw_stipend(*, actor, panelist, funding_round: FundingRound) -> None:
+    """Take back a stipend nobody is owed any more, while finance has not acted."""
+    require_perm(actor, "grants.add_stipend")
+    stipend = (
+        Stipend.objects.select_for_update()
+        .filter(panelist=panelist, funding_round=funding_round)
+        .first()
+    )
+    if stipend is None:
+        return
+    if stipend.status != Stipend.Status.PENDING:
+        raise _locked()
+    log(instance=stipend, action="grants.withdraw_stipend", user=actor)
+    stipend.delete()
+
+
+def _locked() -> ValidationError:
+    return ValidationError(
+        _("Finance has already approved this stipend, so it cannot change."),
+        code="locked",
+    )

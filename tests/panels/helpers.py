@@ -97,3 +97,17 @@ def log_entries(action, instance=None):
             object_id=str(instance.pk),
         )
     return entries
+
+
+def ensure_role_groups():
+    """Create the role groups when a transactional test's flush removed them.
+
+    Flushing keeps content types and permissions (post_migrate recreates them) but
+    not what data migrations wrote, such as the role groups.
+    """
+    from django.contrib.auth.models import Group
+
+    from portal import roles
+
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)

@@ -60,8 +60,7 @@ def test_per_criterion_means(scored):
     rubric, rows = scored
     panel = rubric.funding_round.panel
     by_reference = {
-        row.reference: row.criterion_means
-        for row in ranked_rows(panel, rubric=rubric)
+        row.reference: row.criterion_means for row in ranked_rows(panel, rubric=rubric)
     }
     assert by_reference["T-X"] == [pytest.approx(4.5), pytest.approx(1.5)]
     assert by_reference["T-Y"] == [pytest.approx(10 / 3), pytest.approx(13 / 3)]
