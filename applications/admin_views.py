@@ -9,7 +9,7 @@ application. Writes go through ``applications.services``, which check again.
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
-from wagtail.admin import messages
 from wagtail.admin.ui.tables import (
     BooleanColumn,
     BulkActionsCheckboxColumn,
@@ -42,7 +41,7 @@ from applications.forms import MoneyField
 from applications.models import Application, Decision
 from applications.schema import live_raw_blocks, sections_from
 from applications.selectors import application_for_staff, screening_queryset
-from portal.forms import add_service_errors
+from portal.admin_views import ServiceActionMixin
 from portal.permissions import has_perm
 
 VIEW_PERM = "applications.view_application"
@@ -322,7 +321,7 @@ def application_context(user, application) -> dict:
     }
 
 
-class ApplicationActionView(WagtailAdminTemplateMixin, FormView):
+class ApplicationActionView(ServiceActionMixin, WagtailAdminTemplateMixin, FormView):
     """A screening action on one application, posted from its inspect page."""
 
     template_name = "applications/admin/action.html"
@@ -330,7 +329,6 @@ class ApplicationActionView(WagtailAdminTemplateMixin, FormView):
     index_url_name = None
     inspect_url_name = None
     header_icon = "doc-full-inverse"
-    success_message = ""
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -365,18 +363,6 @@ class ApplicationActionView(WagtailAdminTemplateMixin, FormView):
             "action_url": self.request.path,
             "cancel_url": self.get_success_url(),
         }
-
-    def perform(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
 
 
 class ChangeStatusView(ApplicationActionView):

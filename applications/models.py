@@ -17,6 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable
 
 from applications.blocks import ApplicationFieldsBlock, EligibilityQuestionBlock
+from portal.models import EmailInvitation
 
 
 class ApplicationForm(models.Model):
@@ -374,13 +375,12 @@ class PanelMembership(models.Model):
         return self.paused_at is not None
 
 
-class PanelInvitation(models.Model):
+class PanelInvitation(EmailInvitation):
     """An emailed invitation to serve on a panel; accepting creates the account."""
 
     panel = models.ForeignKey(
         Panel, on_delete=models.CASCADE, related_name="invitations"
     )
-    email = models.EmailField(_("email"))
     role = models.CharField(
         _("role"), max_length=10, choices=PanelMembership.Role.choices
     )
@@ -390,28 +390,12 @@ class PanelInvitation(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"Panel invitation {self.pk}"
-
-    def is_usable(self, moment=None) -> bool:
-        moment = moment or timezone.now()
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and moment < self.expires_at
-        )
 
 
 class ConflictDeclaration(models.Model):

@@ -8,13 +8,11 @@ again.
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
-from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -27,8 +25,12 @@ from applications.models import (
     PanelInvitation,
     PanelMembership,
 )
-from portal.admin_views import ServiceCreateView, ServiceEditView, ServiceFormMixin
-from portal.forms import add_service_errors
+from portal.admin_views import (
+    ServiceActionMixin,
+    ServiceCreateView,
+    ServiceEditView,
+    ServiceFormMixin,
+)
 from portal.permissions import has_perm
 
 CHANGE_PERM = "applications.change_panel"
@@ -119,12 +121,11 @@ class PanelInspectView(generic.InspectView):
         return context
 
 
-class PanelActionView(WagtailAdminTemplateMixin, FormView):
+class PanelActionView(ServiceActionMixin, WagtailAdminTemplateMixin, FormView):
     """One action on a panel, from its inspect page."""
 
-    template_name = "applications/admin/panel_action.html"
+    template_name = "applications/admin/action.html"
     header_icon = "group"
-    success_message = ""
     intro = ""
 
     def setup(self, request, *args, **kwargs):
@@ -145,20 +146,6 @@ class PanelActionView(WagtailAdminTemplateMixin, FormView):
             "action_url": self.request.path,
             "cancel_url": self.get_success_url(),
         }
-
-    def perform(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except PermissionDenied as error:
-            raise Http404 from error
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
 
 
 class InviteForm(forms.Form):

@@ -1,6 +1,5 @@
 """The money side: funds, rounds and the organizations that apply to them."""
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from portal.models import EmailInvitation
 
 
 class Fund(models.Model):
@@ -245,36 +246,19 @@ class Membership(models.Model):
         return f"Membership {self.pk}"
 
 
-class Invitation(models.Model):
-    """An emailed invitation to join an organization; the token is the secret."""
+class Invitation(EmailInvitation):
+    """An emailed invitation to join an organization."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations"
     )
-    email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
 
     def __str__(self):
         return f"Invitation {self.pk}"
-
-    def is_usable(self, moment=None) -> bool:
-        moment = moment or timezone.now()
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and moment < self.expires_at
-        )
 
 
 class Stipend(models.Model):

@@ -1,6 +1,9 @@
 """Wagtail admin create/edit views that write through a service, never a bare save."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from wagtail.admin import messages
 from wagtail.admin.views import generic
 
 from portal.forms import add_service_errors
@@ -42,3 +45,24 @@ class ServiceEditView(ServiceFormMixin, generic.EditView):
         return type(self).update_service(
             actor=self.request.user, **{self.object_arg: self.object}, **values
         )
+
+
+class ServiceActionMixin:
+    """A one-form admin action: ``perform(form)`` calls the service; its refusals
+    become a 404 or form errors, success a message and a redirect."""
+
+    success_message = ""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())

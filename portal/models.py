@@ -1,7 +1,11 @@
 """People who use the portal. Email is the username."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,3 +68,29 @@ class User(AbstractUser):
     def __str__(self):
         # Audit labels keep str() forever: a number, never a name or address.
         return f"User {self.pk}"
+
+
+class EmailInvitation(models.Model):
+    """An invitation sent by email; the random token in its link is the secret."""
+
+    email = models.EmailField(_("email"))
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_usable(self, moment=None) -> bool:
+        """Not accepted, not cancelled and not expired."""
+        moment = moment or timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and moment < self.expires_at
+        )

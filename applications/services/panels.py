@@ -27,6 +27,7 @@ from portal import roles
 from portal.accounts.services import create_invited_account, normalize_email
 from portal.models import User
 from portal.permissions import require_perm
+from portal.services import set_fields
 
 PANEL_FIELDS = (
     "funding_round",
@@ -45,20 +46,12 @@ ROLE_GROUPS = {
 }
 
 
-def _set_fields(instance, values):
-    unknown = set(values) - set(PANEL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown panel fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def create_panel(*, actor, **values) -> Panel:
     """Set up the review panel of a round."""
     require_perm(actor, "applications.add_panel")
     panel = Panel()
-    _set_fields(panel, values)
+    set_fields(panel, PANEL_FIELDS, values)
     panel.full_clean()
     panel.save()
     log(instance=panel, action="applications.create_panel", user=actor)
@@ -79,7 +72,7 @@ def update_panel(*, actor, panel: Panel, **values) -> Panel:
         raise ValidationError(
             {"funding_round": _("This panel already has assignments in its round.")}
         )
-    _set_fields(panel, values)
+    set_fields(panel, PANEL_FIELDS, values)
     panel.full_clean()
     panel.save()
     log(instance=panel, action="applications.update_panel", user=actor)

@@ -20,6 +20,7 @@ from portal.permissions import (
     email_is_confirmed,
     require_perm,
 )
+from portal.services import set_fields
 
 FUND_FIELDS = ("name", "slug", "framework_goal", "description")
 ROUND_FIELDS = (
@@ -35,20 +36,12 @@ ROUND_FIELDS = (
 )
 
 
-def _apply(instance, fields, values):
-    unknown = set(values) - set(fields)
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def create_fund(*, actor, **values) -> Fund:
     """Create a fund of the Framework for Action."""
     require_perm(actor, "grants.add_fund")
     fund = Fund()
-    _apply(fund, FUND_FIELDS, values)
+    set_fields(fund, FUND_FIELDS, values)
     fund.full_clean()
     fund.save()
     log(instance=fund, action="grants.create_fund", user=actor)
@@ -59,7 +52,7 @@ def create_fund(*, actor, **values) -> Fund:
 def update_fund(*, actor, fund: Fund, **values) -> Fund:
     """Change a fund's name, goal or description."""
     require_perm(actor, "grants.change_fund", fund)
-    _apply(fund, FUND_FIELDS, values)
+    set_fields(fund, FUND_FIELDS, values)
     fund.full_clean()
     fund.save()
     log(instance=fund, action="grants.update_fund", user=actor)
@@ -71,7 +64,7 @@ def create_funding_round(*, actor, **values) -> FundingRound:
     """Create a funding round; it stays a draft until published."""
     require_perm(actor, "grants.add_fundinground")
     funding_round = FundingRound()
-    _apply(funding_round, ROUND_FIELDS, values)
+    set_fields(funding_round, ROUND_FIELDS, values)
     funding_round.full_clean()
     funding_round.save()
     log(instance=funding_round, action="grants.create_funding_round", user=actor)
@@ -85,7 +78,7 @@ def update_funding_round(
     """Change a round's dates, amounts or status."""
     require_perm(actor, "grants.change_fundinground", funding_round)
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
-    _apply(funding_round, ROUND_FIELDS, values)
+    set_fields(funding_round, ROUND_FIELDS, values)
     funding_round.full_clean()
     funding_round.save()
     log(instance=funding_round, action="grants.update_funding_round", user=actor)
@@ -169,7 +162,7 @@ def create_organization(*, actor, **values) -> Organization:
             code="email_unconfirmed",
         )
     organization = Organization()
-    _apply(organization, ORGANIZATION_FIELDS, values)
+    set_fields(organization, ORGANIZATION_FIELDS, values)
     organization.ein = _format_ein(organization.ein or "")
     organization.full_clean()
     organization.save()
@@ -188,7 +181,7 @@ def update_organization(*, actor, organization: Organization, **values) -> Organ
     """Change an organization's names, address, mission or contact."""
     require_perm(actor, "grants.change_organization", organization)
     organization = _locked_organization(organization.pk)
-    _apply(organization, ORGANIZATION_FIELDS, values)
+    set_fields(organization, ORGANIZATION_FIELDS, values)
     organization.ein = _format_ein(organization.ein or "")
     organization.full_clean()
     organization.save()

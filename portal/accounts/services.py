@@ -108,14 +108,8 @@ def _send_confirmation(user: User) -> None:
     )
 
 
-@transaction.atomic
-def register_applicant(*, email: str, password: str, first_name: str) -> User:
-    """Create an unconfirmed applicant account and send its confirmation link.
-
-    Raises:
-        ValidationError: with code "email_taken" when the address has an account.
-    """
-    user = User(email=normalize_email(email), first_name=first_name.strip())
+def _new_account(*, email: str, password: str, first_name: str, role: str, **values):
+    user = User(email=normalize_email(email), first_name=first_name.strip(), **values)
     # Hash before looking the address up, so both outcomes take as long.
     user.set_password(password)
     if User.objects.filter(email__iexact=user.email).exists():
@@ -126,8 +120,21 @@ def register_applicant(*, email: str, password: str, first_name: str) -> User:
             user.save()
     except IntegrityError as error:  # another sign-up with this address just won
         raise _email_taken_error() from error
-    user.groups.add(Group.objects.get(name=roles.APPLICANTS))
+    user.groups.add(Group.objects.get(name=role))
     audit(user, "accounts.signup")
+    return user
+
+
+@transaction.atomic
+def register_applicant(*, email: str, password: str, first_name: str) -> User:
+    """Create an unconfirmed applicant account and send its confirmation link.
+
+    Raises:
+        ValidationError: with code "email_taken" when the address has an account.
+    """
+    user = _new_account(
+        email=email, password=password, first_name=first_name, role=roles.APPLICANTS
+    )
     _send_confirmation(user)
     return user
 
@@ -144,23 +151,13 @@ def create_invited_account(
     Raises:
         ValidationError: with code "email_taken" when the address has an account.
     """
-    user = User(
-        email=normalize_email(email),
-        first_name=first_name.strip(),
+    return _new_account(
+        email=email,
+        password=password,
+        first_name=first_name,
+        role=role,
         email_confirmed_at=timezone.now(),
     )
-    user.set_password(password)
-    if User.objects.filter(email__iexact=user.email).exists():
-        raise _email_taken_error()
-    user.full_clean(exclude=["password"], validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as error:
-        raise _email_taken_error() from error
-    user.groups.add(Group.objects.get(name=role))
-    audit(user, "accounts.signup")
-    return user
 
 
 def sign_up(*, email: str, password: str, first_name: str) -> None:

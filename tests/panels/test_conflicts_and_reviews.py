@@ -4,12 +4,11 @@ The rubric has two criteria weighted 2 and 1, scored 1-5, so a review scoring 5 
 has a weighted score of (2 x 5 + 1 x 2) / 3 = 4.0000.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from applications import services
 from applications.models import (
@@ -29,6 +28,7 @@ from tests.panels.helpers import (
     log_entries,
     make_panel,
     ready_to_review,
+    run_at_once,
     scores_for,
     seat,
 )
@@ -405,22 +405,18 @@ def test_others_cannot_reopen_a_review(request, submitted, role):
 
 # Two submissions at the same moment (PostgreSQL only) -----------------------------------
 
-TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
-
 
 def submit_at_once(user_pk, assignment_pk, scores, count=2) -> list:
     """Submit the same review from ``count`` threads released together (a double
     click, or two tabs); return each call's result or exception."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
 
-    def attempt(index):
-        try:
-            # Each thread reads its own copies, on its own connection.
-            user = User.objects.get(pk=user_pk)
-            assignment = Assignment.objects.get(pk=assignment_pk)
-            barrier.wait(timeout=TIMEOUT)
-            outcomes[index] = services.save_review(
+    def prepare():
+        # Each thread reads its own copies, on its own connection.
+        return User.objects.get(pk=user_pk), Assignment.objects.get(pk=assignment_pk)
+
+    def submitter(index):
+        def act(user, assignment):
+            return services.save_review(
                 actor=user,
                 assignment=assignment,
                 scores=scores,
@@ -428,18 +424,10 @@ def submit_at_once(user_pk, assignment_pk, scores, count=2) -> list:
                 strengths=f"Attempt {index}",
                 submit=True,
             )
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a submission hung"
-    return outcomes
+        return act
+
+    return run_at_once([(prepare, submitter(i)) for i in range(count)])
 
 
 @pytest.mark.skipif(

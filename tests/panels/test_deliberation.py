@@ -4,12 +4,11 @@ The round (factory defaults) awards between $10,000 and $50,000 from a $500,000
 budget; the application asks for $20,000.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from applications import services
 from applications.models import (
@@ -27,6 +26,7 @@ from tests.panels.helpers import (
     log_entries,
     make_panel,
     ready_to_review,
+    run_at_once,
     scores_for,
     seat,
     submit_review,
@@ -484,35 +484,23 @@ def test_feedback_is_approved_only_for_a_decline_with_text(
 
 # Two awards at the same moment (PostgreSQL only) ---------------------------------------
 
-TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
-
 
 def award_at_once(staff_pk, application_pks, amount) -> list:
     """Award each application from its own thread, all released together."""
-    barrier = threading.Barrier(len(application_pks))
-    outcomes = [None] * len(application_pks)
 
-    def attempt(index, application_pk):
-        try:
-            staff = User.objects.get(pk=staff_pk)
-            application = Application.objects.get(pk=application_pk)
-            barrier.wait(timeout=TIMEOUT)
-            outcomes[index] = decide(staff, application, "award", amount=amount)
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
+    def preparer(application_pk):
+        def prepare():
+            return (
+                User.objects.get(pk=staff_pk),
+                Application.objects.get(pk=application_pk),
+            )
 
-    threads = [
-        threading.Thread(target=attempt, args=(index, pk))
-        for index, pk in enumerate(application_pks)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a decision hung"
-    return outcomes
+        return prepare
+
+    def act(staff, application):
+        return decide(staff, application, "award", amount=amount)
+
+    return run_at_once([(preparer(pk), act) for pk in application_pks])
 
 
 @pytest.mark.skipif(
