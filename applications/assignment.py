@@ -13,6 +13,7 @@ two or more. Each move strictly lowers the sum of squared loads, so it ends, and
 end no panelist could take work off a panelist two or more above them.
 """
 
+import hashlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -24,6 +25,12 @@ class Plan:
     )  # (application, panelist)
     shortfalls: dict[int, int] = field(default_factory=dict)  # application -> missing
     loads: dict[int, int] = field(default_factory=dict)  # panelist -> total assignments
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the new pairs, so what was previewed is what is applied."""
+        text = ";".join(f"{app}:{person}" for app, person in self.new_pairs)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def balanced_assignment(

@@ -360,6 +360,7 @@ class PanelMembership(models.Model):
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(_("left the panel"), null=True, blank=True)
 
     class Meta:
         ordering = ["role", "joined_at"]

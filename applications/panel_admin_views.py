@@ -180,11 +180,16 @@ class RevokeInvitationView(PanelActionView):
     page_title = _("Cancel invitation")
     success_message = _("Invitation cancelled.")
 
-    def perform(self, form):
-        invitation = get_object_or_404(
-            PanelInvitation, pk=self.kwargs["invitation_id"], panel=self.panel
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.invitation = get_object_or_404(
+            PanelInvitation, pk=kwargs["invitation_id"], panel=self.panel
         )
-        services.revoke_panel_invitation(actor=self.request.user, invitation=invitation)
+
+    def perform(self, form):
+        services.revoke_panel_invitation(
+            actor=self.request.user, invitation=self.invitation
+        )
 
 
 class StipendRateForm(forms.Form):
@@ -200,20 +205,51 @@ class SetStipendRateView(PanelActionView):
     form_class = StipendRateForm
     page_title = _("Change stipend rate")
     success_message = _("Stipend rate changed.")
+    intro = _(
+        "The new rate applies to all of this person's hours on the panel the next "
+        "time stipends are sent to finance. A stipend finance has approved does "
+        "not change."
+    )
 
-    def get_membership(self):
-        return get_object_or_404(
-            PanelMembership, pk=self.kwargs["membership_id"], panel=self.panel
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.membership = get_object_or_404(
+            PanelMembership, pk=kwargs["membership_id"], panel=self.panel
         )
 
     def get_initial(self):
-        return {"stipend_rate": self.get_membership().stipend_rate}
+        return {"stipend_rate": self.membership.stipend_rate}
 
     def perform(self, form):
         services.set_stipend_rate(
             actor=self.request.user,
-            membership=self.get_membership(),
+            membership=self.membership,
             stipend_rate=form.cleaned_data["stipend_rate"],
+        )
+
+
+class RemoveMemberView(PanelActionView):
+    form_class = forms.Form
+    page_title = _("Take someone off the panel")
+    success_message = _("They are no longer on the panel.")
+    intro = _(
+        "Their open assignments go back to the panel and they can no longer open any "
+        "application of this panel. Reviews they submitted and hours they logged "
+        "stay, and are still paid."
+    )
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.membership = get_object_or_404(
+            PanelMembership,
+            pk=kwargs["membership_id"],
+            panel=self.panel,
+            removed_at__isnull=True,
+        )
+
+    def perform(self, form):
+        services.remove_panel_member(
+            actor=self.request.user, membership=self.membership
         )
 
 
@@ -240,7 +276,7 @@ class ManualAssignForm(forms.Form):
             f"{a.reference}: {a.title}"
         )
         self.fields["panelist"].queryset = User.objects.filter(
-            panel_seats__panel=panel
+            panel_seats__panel=panel, panel_seats__removed_at__isnull=True
         ).order_by("first_name")
         self.fields["panelist"].label_from_instance = lambda u: (
             f"{u.first_name} ({u.email})" if u.first_name else u.email
@@ -269,11 +305,14 @@ class UnassignView(PanelActionView):
     )
     intro = _("The panelist loses access straight away. A draft review is discarded.")
 
-    def perform(self, form):
-        assignment = get_object_or_404(
-            Assignment, pk=self.kwargs["assignment_id"], panel=self.panel
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.assignment = get_object_or_404(
+            Assignment, pk=kwargs["assignment_id"], panel=self.panel
         )
-        services.withdraw_reviewer(actor=self.request.user, assignment=assignment)
+
+    def perform(self, form):
+        services.withdraw_reviewer(actor=self.request.user, assignment=self.assignment)
 
 
 class ContentNoteForm(forms.Form):
@@ -292,20 +331,21 @@ class ContentNoteView(PanelActionView):
     page_title = _("Content note for reviewers")
     success_message = _("Content note saved.")
 
-    def get_application(self):
-        return get_object_or_404(
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.application = get_object_or_404(
             Application,
-            pk=self.kwargs["application_id"],
+            pk=kwargs["application_id"],
             funding_round_id=self.panel.funding_round_id,
         )
 
     def get_initial(self):
-        return {"content_note": self.get_application().content_note}
+        return {"content_note": self.application.content_note}
 
     def perform(self, form):
         services.set_content_note(
             actor=self.request.user,
-            application=self.get_application(),
+            application=self.application,
             content_note=form.cleaned_data["content_note"],
         )
 
@@ -351,7 +391,11 @@ class AutoAssignView(PanelActionView):
         return context
 
     def perform(self, form):
-        plan = services.apply_assignment_plan(actor=self.request.user, panel=self.panel)
+        plan = services.apply_assignment_plan(
+            actor=self.request.user,
+            panel=self.panel,
+            expected=self.request.POST.get("plan", ""),
+        )
         self.success_message = _("%(count)s assignments created.") % {
             "count": len(plan.new_pairs)
         }

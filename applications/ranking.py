@@ -39,7 +39,7 @@ from applications.models import (
     Rubric,
     Score,
 )
-from applications.selectors import recommendations_for
+from applications.selectors import DELIBERATION_STATUSES, recommendations_for
 
 DISAGREEMENT_SHARE = 0.25
 BANDS = {1: "high", 2: "middle", 3: "low"}
@@ -128,16 +128,11 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
     scale_max = rubric.scale_max if rubric else 5
     score = Cast("assignments__review__weighted_score", FloatField())
     order = [F("mean_score").desc(nulls_last=True), F("reference").asc()]
+    # Equal scores share a rank; the reference only keeps the list's order stable.
+    by_score = [F("mean_score").desc(nulls_last=True)]
     queryset = (
         Application.objects.filter(funding_round_id=panel.funding_round_id)
-        .filter(
-            status__in=[
-                Application.Status.ELIGIBLE,
-                Application.Status.AWARDED,
-                Application.Status.DECLINED,
-                Application.Status.WAITLISTED,
-            ]
-        )
+        .filter(status__in=DELIBERATION_STATUSES)
         .annotate(
             reviews_done=Count("assignments__review", filter=_DONE),
             reviews_assigned=Count("assignments"),
@@ -154,7 +149,7 @@ def panel_ranking(panel: Panel, *, rubric: Rubric | None = None):
         )
     )
     return queryset.annotate(
-        rank=Window(Rank(), order_by=order),
+        rank=Window(Rank(), order_by=by_score),
         position=Window(RowNumber(), order_by=order),
         band_number=Window(
             Ntile(3),

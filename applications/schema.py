@@ -59,6 +59,13 @@ def about_section() -> Section:
                 id="title",
                 type="short_text",
                 label=str(_("Project title")),
+                help_text=str(
+                    _(
+                        "Review panels may read applications without knowing who "
+                        "sent them, so please leave your organization's name out "
+                        "of the title."
+                    )
+                ),
                 required=True,
                 options={"max_length": 200},
             ),

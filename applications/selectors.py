@@ -77,7 +77,9 @@ def application_for_staff(user, pk) -> Application:
 
 def seats_of(user):
     """The panels this person sits on, with their round."""
-    return PanelMembership.objects.filter(user_id=user.pk).select_related(
+    return PanelMembership.objects.filter(
+        user_id=user.pk, removed_at__isnull=True
+    ).select_related(
         "panel__funding_round", "panel__onboarding_page", "panel__onboarding_document"
     )
 
@@ -96,7 +98,9 @@ def review_queue(user):
         panelist_id=user.pk, application_id=OuterRef("application_id")
     )
     return (
-        Assignment.objects.filter(panelist_id=user.pk)
+        Assignment.objects.filter(
+            panelist_id=user.pk, application__status=Application.Status.ELIGIBLE
+        )
         .select_related("panel", "review")
         .annotate(declared=Exists(declared))
         .only(
@@ -125,7 +129,11 @@ def assignment_for_panelist(user, public_id) -> Assignment:
     """
     assignment = (
         Assignment.objects.select_related("panel__funding_round")
-        .filter(panelist_id=user.pk, application__public_id=public_id)
+        .filter(
+            panelist_id=user.pk,
+            application__public_id=public_id,
+            application__status=Application.Status.ELIGIBLE,
+        )
         .first()
     )
     if assignment is None:
@@ -339,6 +347,55 @@ def recommendations_for(panel) -> dict:
             application__funding_round_id=panel.funding_round_id
         )
     }
+
+
+def conflicted_application_ids(user, funding_round_id) -> set:
+    """Applications of the round this person must stay out of deliberating on: a
+    declared conflict, or their own organization's."""
+    declared = ConflictDeclaration.objects.filter(
+        panelist_id=user.pk,
+        has_conflict=True,
+        application__funding_round_id=funding_round_id,
+    ).values_list("application_id", flat=True)
+    own = Application.objects.filter(
+        funding_round_id=funding_round_id, organization__memberships__user_id=user.pk
+    ).values_list("pk", flat=True)
+    return set(declared) | set(own)
+
+
+DELIBERATION_STATUSES = [
+    Application.Status.ELIGIBLE,
+    Application.Status.AWARDED,
+    Application.Status.DECLINED,
+    Application.Status.WAITLISTED,
+]
+
+
+def application_for_deliberation(user, panel, public_id) -> Application:
+    """An application in review (or decided) in the panel's round that this person
+    may deliberate on, or 404."""
+    application = (
+        Application.objects.filter(
+            funding_round_id=panel.funding_round_id, status__in=DELIBERATION_STATUSES
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if application is None or application.pk in conflicted_application_ids(
+        user, panel.funding_round_id
+    ):
+        raise Http404
+    return application
+
+
+def own_review_pending(user, application) -> bool:
+    """True while this person has an assignment on it without a submitted review:
+    they should not read the others' reviews before giving their own."""
+    return (
+        Assignment.objects.filter(panelist_id=user.pk, application=application)
+        .exclude(review__submitted_at__isnull=False)
+        .exists()
+    )
 
 
 def submitted_reviews_for(panel, application=None):

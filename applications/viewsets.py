@@ -192,6 +192,11 @@ class PanelViewSet(ModelViewSet):
                 panel_admin_views.SetStipendRateView,
                 "stipend_rate",
             ),
+            (
+                "members/<int:membership_id>/remove/",
+                panel_admin_views.RemoveMemberView,
+                "remove_member",
+            ),
             ("assign/", panel_admin_views.AutoAssignView, "auto_assign"),
             ("assign-one/", panel_admin_views.ManualAssignView, "assign"),
             (

@@ -30,6 +30,7 @@ def register_application_log_actions(actions):
         ("pause_reviewing", "Pause reviewing"),
         ("resume_reviewing", "Resume reviewing"),
         ("log_hours", "Log panel hours"),
+        ("remove_panel_member", "Take someone off a panel"),
         ("send_stipends_to_finance", "Send stipends to finance"),
         ("assign_reviewer", "Assign reviewer"),
         ("withdraw_reviewer", "Unassign reviewer"),

@@ -76,6 +76,16 @@ def can_chair(user, panel) -> bool:
     return has_perm(user, "applications.chair_panel", panel)
 
 
+def can_deliberate_on(user, application) -> bool:
+    """Chairs and staff deliberate on an application unless they declared a conflict
+    with it or belong to the organization that sent it."""
+    if application.conflict_declarations.filter(
+        panelist_id=user.pk, has_conflict=True
+    ).exists():
+        return False
+    return not application.organization.memberships.filter(user_id=user.pk).exists()
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

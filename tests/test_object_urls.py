@@ -82,6 +82,7 @@ COVERED = {
             "invite",
             "revoke_invitation",
             "stipend_rate",
+            "remove_member",
             "auto_assign",
             "assign",
             "unassign",

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -19,7 +19,7 @@ from applications.models import (
 )
 from applications.services.applying import _record_status
 from grants.models import FundingRound
-from portal.permissions import require_perm
+from portal.permissions import can_deliberate_on, require_perm
 
 DECIDABLE = {Application.Status.ELIGIBLE, Application.Status.WAITLISTED}
 OUTCOME_STATUS = {
@@ -52,6 +52,8 @@ def record_recommendation(
     if panel is None:
         raise ValidationError(_("This round has no review panel."))
     require_perm(actor, "applications.chair_panel", panel)
+    if not can_deliberate_on(actor, application):
+        raise PermissionDenied("conflict of interest")
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.ELIGIBLE:
         raise ValidationError(
@@ -91,7 +93,18 @@ def record_recommendation(
     recommendation.recorded_at = timezone.now()
     recommendation.full_clean()
     recommendation.save()
-    log(instance=application, action="applications.record_recommendation", user=actor)
+    log(
+        instance=application,
+        action="applications.record_recommendation",
+        user=actor,
+        data={
+            "method": method,
+            "outcome": outcome,
+            "votes_for": votes_for,
+            "votes_against": votes_against,
+            "votes_abstaining": votes_abstaining,
+        },
+    )
     return recommendation
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.log_actions import log
 
 from applications.models import (
@@ -21,7 +21,9 @@ from applications.models import (
     PanelMembership,
     Review,
     Rubric,
+    Score,
 )
+from grants.models import Stipend
 from grants.services import record_stipend, withdraw_stipend
 from portal import roles
 from portal.accounts.services import create_invited_account, normalize_email
@@ -40,6 +42,7 @@ PANEL_FIELDS = (
     "onboarding_document",
 )
 INVITATION_LIFETIME = timedelta(days=14)
+REVIEW_PERM = "applications.review_application"
 ROLE_GROUPS = {
     PanelMembership.Role.CHAIR: roles.PANEL_CHAIRS,
     PanelMembership.Role.PANELIST: roles.PANELISTS,
@@ -72,10 +75,18 @@ def update_panel(*, actor, panel: Panel, **values) -> Panel:
         raise ValidationError(
             {"funding_round": _("This panel already has assignments in its round.")}
         )
+    changed = sorted(
+        name for name, value in values.items() if getattr(panel, name) != value
+    )
     set_fields(panel, PANEL_FIELDS, values)
     panel.full_clean()
     panel.save()
-    log(instance=panel, action="applications.update_panel", user=actor)
+    log(
+        instance=panel,
+        action="applications.update_panel",
+        user=actor,
+        data={"changed": changed},
+    )
     return panel
 
 
@@ -113,10 +124,34 @@ def save_rubric(*, actor, rubric: Rubric) -> Rubric:
                 )
                 % {"title": criterion.title, "top": rubric.scale_max}
             )
+    if rubric.pk:
+        _check_scores_still_fit(rubric, criteria)
     rubric.updated_at = timezone.now()
     rubric.save()
     log(instance=rubric, action="applications.save_rubric", user=actor)
     return rubric
+
+
+def _check_scores_still_fit(rubric: Rubric, criteria) -> None:
+    """Draft scores keep their criterion and stay on the scale."""
+    kept = {c.pk for c in criteria if c.pk}
+    scores = Score.objects.filter(criterion__rubric_id=rubric.pk)
+    if scores.exclude(criterion_id__in=kept).exists():
+        raise ValidationError(
+            _(
+                "Panelists have started scoring a criterion you removed. Keep it, or "
+                "ask them to clear those scores first."
+            )
+        )
+    if scores.filter(value__gt=rubric.scale_max).exists():
+        raise ValidationError(
+            {
+                "scale_max": _(
+                    "Some draft scores are higher than this. Keep the highest score "
+                    "at least as high as the scores already given."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -147,7 +182,9 @@ def invite_panel_member(
     require_perm(actor, "applications.change_panel", panel)
     moment = moment or timezone.now()
     address = normalize_email(email)
-    if panel.members.filter(user__email__iexact=address).exists():
+    if panel.members.filter(
+        user__email__iexact=address, removed_at__isnull=True
+    ).exists():
         raise ValidationError(
             {
                 "email": ValidationError(
@@ -241,11 +278,18 @@ def accept_panel_invitation(
             first_name=first_name,
             role=role_group,
         )
-    membership, _created = PanelMembership.objects.get_or_create(
+    membership, created = PanelMembership.objects.get_or_create(
         panel=invitation.panel,
         user=user,
         defaults={"role": invitation.role, "stipend_rate": invitation.stipend_rate},
     )
+    if not created:
+        # Invited again: back on the panel, and a panelist invited to chair becomes
+        # the chair (a chair invited as panelist stays chair).
+        membership.removed_at = None
+        if invitation.role == PanelMembership.Role.CHAIR:
+            membership.role = PanelMembership.Role.CHAIR
+        membership.save(update_fields=["removed_at", "role"])
     if membership.role == PanelMembership.Role.CHAIR:
         assign_perm("applications.chair_panel", user, invitation.panel)
     invitation.accepted_at = timezone.now()
@@ -258,13 +302,57 @@ def accept_panel_invitation(
 def set_stipend_rate(
     *, actor, membership: PanelMembership, stipend_rate: Decimal
 ) -> PanelMembership:
-    """Change what a panelist is paid per hour from now on."""
+    """Change what a panelist is paid per hour on this panel.
+
+    The stipend sent to finance pays all the panelist's hours on the panel at the
+    rate in force when it is sent.
+    """
     require_perm(actor, "applications.change_panel", membership.panel)
     membership = PanelMembership.objects.select_for_update().get(pk=membership.pk)
+    old_rate = membership.stipend_rate
     membership.stipend_rate = stipend_rate
     membership.full_clean()
     membership.save(update_fields=["stipend_rate"])
-    log(instance=membership.panel, action="applications.set_stipend_rate", user=actor)
+    log(
+        instance=membership.panel,
+        action="applications.set_stipend_rate",
+        user=actor,
+        data={
+            "panelist_id": membership.user_id,
+            "old_rate": str(old_rate),
+            "new_rate": str(stipend_rate),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_panel_member(*, actor, membership: PanelMembership) -> PanelMembership:
+    """Take someone off a panel: their open assignments go back, their access to
+    every application of the panel and their chair rights end on the next request.
+    Reviews they submitted stay, so do the hours they logged."""
+    require_perm(actor, "applications.change_panel", membership.panel)
+    membership = PanelMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.removed_at is not None:
+        return membership
+    for assignment in membership.panel.assignments.filter(
+        panelist_id=membership.user_id
+    ).select_related("application"):
+        remove_perm(REVIEW_PERM, membership.user, assignment.application)
+        if not Review.objects.filter(
+            assignment=assignment, submitted_at__isnull=False
+        ).exists():
+            Review.objects.filter(assignment=assignment).delete()
+            assignment.delete()
+    remove_perm("applications.chair_panel", membership.user, membership.panel)
+    membership.removed_at = timezone.now()
+    membership.save(update_fields=["removed_at"])
+    log(
+        instance=membership.panel,
+        action="applications.remove_panel_member",
+        user=actor,
+        data={"panelist_id": membership.user_id},
+    )
     return membership
 
 
@@ -329,10 +417,18 @@ def send_stipends_to_finance(*, actor, panel: Panel) -> list:
     """Hand every panelist's stipend for the round to finance, as it stands today."""
     require_perm(actor, "applications.change_panel", panel)
     stipends = []
+    settled = set(
+        Stipend.objects.filter(funding_round_id=panel.funding_round_id)
+        .exclude(status=Stipend.Status.PENDING)
+        .values_list("panelist_id", flat=True)
+    )
     members = panel.members.select_related("user").annotate(
         total_hours=Sum("hours__hours")
     )
     for membership in members:
+        if membership.user_id in settled:
+            # Finance has approved or paid it: it stays as it is.
+            continue
         reviews = Review.objects.filter(
             assignment__panel=panel,
             assignment__panelist=membership.user,

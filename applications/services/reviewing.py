@@ -22,7 +22,12 @@ from applications.models import (
     Score,
 )
 from grants.models import Membership
-from portal.permissions import can_review, has_perm, require_perm
+from portal.permissions import (
+    can_deliberate_on,
+    can_review,
+    has_perm,
+    require_perm,
+)
 
 REVIEW_PERM = "applications.review_application"
 REVIEWABLE = Application.Status.ELIGIBLE
@@ -64,7 +69,7 @@ def _check_allowed(panel, application, panelist) -> None:
         raise ValidationError(_("This application is not in the panel's round."))
     if application.status != REVIEWABLE:
         raise ValidationError(_("Only applications found eligible can be reviewed."))
-    seat = panel.members.filter(user=panelist).first()
+    seat = panel.members.filter(user=panelist, removed_at__isnull=True).first()
     if seat is None:
         raise ValidationError(_("This person is not on the panel."))
     if seat.is_paused:
@@ -89,7 +94,12 @@ def _create_assignment(*, actor, panel, application, panelist, due_on) -> Assign
     assignment.full_clean()
     assignment.save()
     assign_perm(REVIEW_PERM, panelist, application)
-    log(instance=application, action="applications.assign_reviewer", user=actor)
+    log(
+        instance=application,
+        action="applications.assign_reviewer",
+        user=actor,
+        data={"panelist_id": panelist.pk, "assignment_id": assignment.pk},
+    )
     return assignment
 
 
@@ -132,6 +142,7 @@ def withdraw_reviewer(*, actor, assignment: Assignment) -> None:
         instance=assignment.application,
         action="applications.withdraw_reviewer",
         user=actor,
+        data={"panelist_id": assignment.panelist_id, "assignment_id": assignment.pk},
     )
     _remove(assignment)
 
@@ -191,7 +202,9 @@ def plan_assignments(*, panel: Panel) -> Plan:
         ).values_list("pk", flat=True)
     )
     panelists = list(
-        panel.members.filter(paused_at__isnull=True).values_list("user_id", flat=True)
+        panel.members.filter(
+            paused_at__isnull=True, removed_at__isnull=True
+        ).values_list("user_id", flat=True)
     )
     # Loads count every assignment the panelist already holds on this panel, also on
     # applications that have since been decided or withdrawn.
@@ -206,11 +219,23 @@ def plan_assignments(*, panel: Panel) -> Plan:
 
 
 @transaction.atomic
-def apply_assignment_plan(*, actor, panel: Panel) -> Plan:
-    """Create the planned assignments; existing ones, reviewed or not, never move."""
+def apply_assignment_plan(*, actor, panel: Panel, expected: str | None = None) -> Plan:
+    """Create the planned assignments; existing ones, reviewed or not, never move.
+
+    ``expected`` is the digest of the plan the person previewed: if anything changed
+    since (a conflict declared, a panelist paused), nothing is created.
+    """
     require_perm(actor, "applications.change_panel", panel)
     panel = Panel.objects.select_for_update().get(pk=panel.pk)
     plan = plan_assignments(panel=panel)
+    if expected is not None and plan.digest != expected:
+        raise ValidationError(
+            _(
+                "Something changed since you looked at the preview. Please check the "
+                "new preview before creating the assignments."
+            ),
+            code="changed",
+        )
     applications = Application.objects.in_bulk([a for a, _p in plan.new_pairs])
     people = {m.user_id: m.user for m in panel.members.select_related("user")}
     for app_id, person_id in plan.new_pairs:
@@ -267,6 +292,14 @@ def save_review(
         raise PermissionDenied("Only the assigned panelist writes this review.")
     if not can_review(actor, assignment.application):
         raise PermissionDenied(REVIEW_PERM)
+    if (
+        assignment.application.status != REVIEWABLE
+        or Decision.objects.filter(application_id=assignment.application_id).exists()
+    ):
+        raise ValidationError(
+            _("This application is no longer in review, so reviews cannot change."),
+            code="closed",
+        )
     if not ConflictDeclaration.objects.filter(
         panelist=actor, application=assignment.application, has_conflict=False
     ).exists():
@@ -350,6 +383,8 @@ def reopen_review(*, actor, review: Review, reason: str = "") -> Review:
         or has_perm(actor, "applications.reopen_review")
     ):
         raise PermissionDenied("applications.chair_panel")
+    if not can_deliberate_on(actor, review.assignment.application):
+        raise PermissionDenied("conflict of interest")
     if review.submitted_at is None:
         return review
     if Decision.objects.filter(
@@ -365,6 +400,10 @@ def reopen_review(*, actor, review: Review, reason: str = "") -> Review:
         instance=review.assignment.application,
         action="applications.reopen_review",
         user=actor,
-        data={"reason": reason[:500]},
+        data={
+            "review_id": review.pk,
+            "panelist_id": review.assignment.panelist_id,
+            "reason": reason[:500],
+        },
     )
     return review

@@ -219,6 +219,11 @@ def panel_meeting(request, panel_id: int):
     page, rows = ranking.meeting_page(
         panel, rubric=rubric, page_number=request.GET.get("page")
     )
+    conflicted = selectors.conflicted_application_ids(
+        request.user, panel.funding_round_id
+    )
+    for row in rows:
+        row.conflicted = row.pk in conflicted
     return render(
         request,
         "applications/panel_meeting.html",
@@ -238,10 +243,7 @@ def panel_meeting(request, panel_id: int):
 def panel_recommend(request, panel_id: int, public_id):
     """Record the panel's recommendation for one application."""
     panel = selectors.panel_for_chair(request.user, panel_id)
-    application = get_object_or_404(
-        Application.objects.filter(funding_round_id=panel.funding_round_id),
-        public_id=public_id,
-    )
+    application = selectors.application_for_deliberation(request.user, panel, public_id)
     current = selectors.recommendations_for(panel).get(application.pk)
     initial = {}
     if current is not None:
@@ -280,6 +282,9 @@ def panel_recommend(request, panel_id: int, public_id):
             "panel": panel,
             "application": application,
             "form": form,
+            "own_review_pending": selectors.own_review_pending(
+                request.user, application
+            ),
             "reviews": selectors.submitted_reviews_for(panel, application=application),
         },
     )
@@ -291,8 +296,13 @@ def review_reopen(request, panel_id: int, review_id: int):
     """The chair reopens a submitted review so the panelist can change it."""
     panel = selectors.panel_for_chair(request.user, panel_id)
     review = get_object_or_404(
-        Review.objects.filter(assignment__panel=panel), pk=review_id
+        Review.objects.filter(assignment__panel=panel).select_related(
+            "assignment__application"
+        ),
+        pk=review_id,
     )
+    application = review.assignment.application
+    selectors.application_for_deliberation(request.user, panel, application.public_id)
     try:
         services.reopen_review(actor=request.user, review=review)
     except PermissionDenied as error:
@@ -304,7 +314,7 @@ def review_reopen(request, panel_id: int, review_id: int):
     return redirect(
         "applications:panel_recommend",
         panel_id=panel_id,
-        public_id=review.assignment.application.public_id,
+        public_id=application.public_id,
     )
 
 

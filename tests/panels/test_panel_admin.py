@@ -108,6 +108,7 @@ def panel_urls(s):
         "invite": base + "invite/",
         "revoke_invitation": base + f"invitations/{s['invitation'].pk}/revoke/",
         "stipend_rate": base + f"members/{s['first'].pk}/rate/",
+        "remove_member": base + f"members/{s['first'].pk}/remove/",
         "auto_assign": base + "assign/",
         "assign": base + "assign-one/",
         "unassign": base + f"assignments/{s['assignment'].pk}/remove/",
@@ -170,12 +171,30 @@ def test_auto_assign_previews_on_get_and_creates_on_post(client, program_staff):
         assert (person.first_name or person.email) in html
     assert "Create 4 assignments" in html
     assert not Assignment.objects.exists()
-    response = client.post(url)
+    response = client.post(url, {"plan": preview.context["plan"].digest})
     assert response.status_code == 302
     assert response["Location"] == f"/admin/panels/inspect/{panel.pk}/"
     pairs = set(Assignment.objects.values_list("application_id", "panelist_id"))
     assert pairs == {(a.pk, p.pk) for a in applications for p in people}
     assert all(can_review(p, a) for a in applications for p in people)
+
+
+def test_auto_assign_refuses_when_the_plan_changed_since_the_preview(
+    client, program_staff
+):
+    panel, form, _rubric = make_panel(reviewers_per_application=1)
+    seat(panel)
+    application_for(form)
+    url = f"/admin/panels/inspect/{panel.pk}/assign/"
+    login_verified(client, program_staff)
+    previewed = client.get(url).context["plan"].digest
+    application_for(form)  # a late application arrives before the click
+    response = client.post(url, {"plan": previewed})
+    assert response.status_code == 200
+    assert (
+        "Something changed since you looked at the preview" in response.content.decode()
+    )
+    assert not Assignment.objects.exists()
 
 
 def test_program_staff_act_on_a_panel_through_its_action_pages(

@@ -472,7 +472,7 @@ def test_resending_updates_a_pending_stipend(panel, hourly, program_staff):
     assert amounts(panel)[b.user_id] == Decimal("71.00")
 
 
-def test_resending_after_finance_approved_a_stipend_is_refused(
+def test_resending_leaves_an_approved_stipend_alone_and_updates_the_others(
     panel, hourly, program_staff
 ):
     a, b, _c = hourly
@@ -481,14 +481,16 @@ def test_resending_after_finance_approved_a_stipend_is_refused(
     log(a, "1")
     log(b, "1")
 
-    with pytest.raises(ValidationError) as error:
-        services.send_stipends_to_finance(actor=program_staff, panel=panel)
+    services.send_stipends_to_finance(actor=program_staff, panel=panel)
 
-    assert error.value.code == "locked"
-    # Nothing changed, not even the other panelist's pending stipend.
-    assert amounts(panel) == {a.user_id: Decimal("150.00"), b.user_id: Decimal("71.00")}
+    # A's approved stipend keeps its amount; B's pending one counts the new hour:
+    # 3 h x $35.50.
+    assert amounts(panel) == {
+        a.user_id: Decimal("150.00"),
+        b.user_id: Decimal("106.50"),
+    }
     assert Stipend.objects.get(panelist=a.user).status == Stipend.Status.APPROVED
-    assert log_entries("applications.send_stipends_to_finance").count() == 1
+    assert log_entries("applications.send_stipends_to_finance").count() == 2
 
 
 def test_resending_drops_a_pending_stipend_nobody_is_owed_any_more(
