@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.log_actions import log
@@ -178,13 +179,18 @@ def _notify_invitation(invitation_id: int) -> None:
 def invite_panel_member(
     *, actor, panel: Panel, email: str, role: str, stipend_rate: Decimal, moment=None
 ) -> PanelInvitation:
-    """Invite someone by email to serve on a panel as chair or panelist."""
+    """Invite someone by email to serve on a panel as chair or panelist.
+
+    A panelist already on the panel can be invited to chair it; accepting makes them
+    the chair.
+    """
     require_perm(actor, "applications.change_panel", panel)
     moment = moment or timezone.now()
     address = normalize_email(email)
-    if panel.members.filter(
-        user__email__iexact=address, removed_at__isnull=True
-    ).exists():
+    seats = panel.members.filter(user__email__iexact=address, removed_at__isnull=True)
+    if role == PanelMembership.Role.CHAIR:
+        seats = seats.filter(role=PanelMembership.Role.CHAIR)
+    if seats.exists():
         raise ValidationError(
             {
                 "email": ValidationError(
@@ -399,6 +405,14 @@ def log_hours(
     if worked_on > timezone.localdate():
         raise ValidationError(
             {"worked_on": _("Enter a date that has already happened.")}
+        )
+    opened = timezone.localdate(membership.panel.funding_round.opens_at)
+    if worked_on < opened:
+        raise ValidationError(
+            {
+                "worked_on": _("Enter a date from %(date)s on, when this round opened.")
+                % {"date": date_format(opened, "SHORT_DATE_FORMAT")}
+            }
         )
     entry = HoursEntry(
         membership=membership,
