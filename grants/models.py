@@ -1,5 +1,6 @@
 """The money side: funds, rounds and the organizations that apply to them."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -339,3 +340,379 @@ class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+# Awards, schedules, disbursements and the ledger --------------------------------------
+
+
+class Award(models.Model):
+    """Money the city commits to an organization for a round, once staff decide."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        DECLINED = "declined", _("Declined by the grantee")
+        RESCINDED = "rescinded", _("Rescinded")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="awards"
+    )
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.PROTECT, related_name="awards"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    public_title = models.CharField(
+        _("public title"),
+        max_length=200,
+        help_text=_("Published as open data. Write it for the public."),
+    )
+    public_summary = models.TextField(
+        _("public summary"),
+        max_length=2000,
+        help_text=_(
+            "Published as open data. Never copy the application's answers here."
+        ),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    conditions = models.TextField(_("conditions"), blank=True, max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
+    )
+    agreement_text = models.TextField(_("agreement"), blank=True, editable=False)
+    signer_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-awarded_at"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="award_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="award_ends_after_start",
+            ),
+        ]
+        permissions = [("amend_award", "Can amend or rescind an award")]
+
+    def __str__(self):
+        return self.identifier
+
+    @property
+    def identifier(self) -> str:
+        """The open-data identifier (360Giving style)."""
+        return f"{settings.PORTAL_OPEN_DATA_PREFIX}-{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in {
+            self.Status.OFFERED,
+            self.Status.ACCEPTED,
+            self.Status.ACTIVE,
+        }
+
+
+class Installment(models.Model):
+    """One payment of an award's schedule; the schedule sums to the award."""
+
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="installments"
+    )
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    condition = models.CharField(
+        _("condition"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: first progress report verified."),
+    )
+
+    class Meta:
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "number"], name="one_installment_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="installment_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Installment {self.award_id}-{self.number}"
+
+
+class PayeeAccount(models.Model):
+    """Where Stripe payments go: a connected account. Never bank details."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Onboarding not finished")
+        ENABLED = "enabled", _("Ready for payments")
+        RESTRICTED = "restricted", _("Stripe needs more information")
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payee_account",
+    )
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payee_account",
+    )
+    stripe_account_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False, person__isnull=True)
+                | models.Q(organization__isnull=True, person__isnull=False),
+                name="payee_is_organization_or_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"Payee {self.pk}"
+
+
+class Disbursement(models.Model):
+    """One payment out: an installment of an award, or a panelist's stipend."""
+
+    class Method(models.TextChoices):
+        MANUAL_ACH = "manual_ach", _("Bank transfer (ACH, recorded by reference)")
+        CHECK = "check", _("Check")
+        PREPAID_CARD = "prepaid_card", _("Prepaid card")
+        STRIPE = "stripe", _("Stripe transfer")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        REVERSED = "reversed", _("Reversed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    installment = models.ForeignKey(
+        Installment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
+    )
+    stipend = models.ForeignKey(
+        Stipend,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
+    )
+    award = models.ForeignKey(
+        Award,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
+    )
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.PROTECT, related_name="disbursements"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("method"), max_length=14, choices=Method.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("ACH trace, check number or card reference."),
+    )
+    external_id = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    flagged = models.CharField(
+        _("needs a look"),
+        max_length=500,
+        blank=True,
+        help_text=_("Set by Stripe checks."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="disbursement_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True)
+                | ~models.Q(approved_by=models.F("requested_by")),
+                name="disbursement_dual_control",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(installment__isnull=False, stipend__isnull=True)
+                | models.Q(installment__isnull=True, stipend__isnull=False),
+                name="disbursement_pays_one_thing",
+            ),
+            # An installment (or stipend) is paid at most once: one live payment.
+            models.UniqueConstraint(
+                fields=["installment"],
+                condition=~models.Q(status__in=["failed", "reversed", "cancelled"]),
+                name="one_live_payment_per_installment",
+            ),
+            models.UniqueConstraint(
+                fields=["stipend"],
+                condition=~models.Q(status__in=["failed", "reversed", "cancelled"]),
+                name="one_live_payment_per_stipend",
+            ),
+        ]
+        permissions = [
+            ("request_disbursement", "Can request a disbursement"),
+            ("approve_disbursement", "Can approve a disbursement"),
+            ("record_disbursement", "Can record a disbursement as sent or paid"),
+        ]
+
+    def __str__(self):
+        return f"Disbursement {self.pk}"
+
+
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The ledger is append-only: write a correcting entry instead.")
+
+    def delete(self):
+        raise TypeError("The ledger is append-only: write a correcting entry instead.")
+
+
+class LedgerEntry(models.Model):
+    """The money journal. Rows are only ever added; every balance is a sum.
+
+    ``committed`` entries move what a round has promised (award +, amendment +/-,
+    release -); ``paid`` entries move what has left the city for awards (payment +,
+    reversal -); ``stipends`` the same for panelists' stipends, kept apart from the
+    round's grant budget.
+    """
+
+    class Account(models.TextChoices):
+        COMMITTED = "committed", _("Committed")
+        PAID = "paid", _("Paid")
+        STIPENDS = "stipends", _("Stipends paid")
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("Award committed")
+        ADJUSTMENT = "adjustment", _("Award amended")
+        RELEASE = "release", _("Commitment released")
+        DISBURSEMENT = "disbursement", _("Payment sent")
+        REVERSAL = "reversal", _("Payment failed or reversed")
+
+    account = models.CharField(max_length=10, choices=Account.choices)
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    award = models.ForeignKey(
+        Award,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    disbursement = models.ForeignKey(
+        Disbursement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    memo = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="ledger_amount_not_zero"
+            )
+        ]
+
+    def __str__(self):
+        return f"Ledger entry {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # Append-only is an invariant of the row itself, not a side effect.
+        if self.pk is not None:
+            raise TypeError(
+                "The ledger is append-only: write a correcting entry instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The ledger is append-only: write a correcting entry instead.")
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event, stored once by its id, processed by a task."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    account = models.CharField(max_length=100, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"Stripe event {self.pk}"

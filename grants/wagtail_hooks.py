@@ -51,3 +51,24 @@ def register_stipend_log_actions(actions):
     actions.register_action(
         "grants.withdraw_stipend", "Withdraw stipend", "Took back a pending stipend"
     )
+
+
+@hooks.register("register_log_actions")
+def register_money_log_actions(actions):
+    for name, label in [
+        ("create_award", "Offer award"),
+        ("accept_award", "Accept award"),
+        ("decline_award", "Decline award"),
+        ("amend_award", "Amend award"),
+        ("rescind_award", "Rescind award"),
+        ("set_schedule", "Set payment schedule"),
+        ("request_disbursement", "Request payment"),
+        ("request_stipend_payment", "Request stipend payment"),
+        ("approve_disbursement", "Approve payment"),
+        ("mark_sent", "Record payment sent"),
+        ("mark_paid", "Record payment paid"),
+        ("failed_disbursement", "Record payment failed"),
+        ("reversed_disbursement", "Record payment reversed"),
+        ("cancel_disbursement", "Cancel payment"),
+    ]:
+        actions.register_action(f"grants.{name}", label, label)

@@ -86,6 +86,11 @@ def can_deliberate_on(user, application) -> bool:
     return not application.organization.memberships.filter(user_id=user.pk).exists()
 
 
+def can_accept_award(user, award) -> bool:
+    """An owner of the organization answers an award offer on its behalf."""
+    return has_perm(user, "grants.manage_members", award.organization)
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

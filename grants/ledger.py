@@ -1,0 +1,68 @@
+"""Balances from the append-only ledger: every figure is a sum of its rows."""
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from grants.models import Award, Disbursement, FundingRound, LedgerEntry
+
+ZERO = Decimal("0.00")
+LIVE_PAYMENTS = [
+    Disbursement.Status.REQUESTED,
+    Disbursement.Status.APPROVED,
+    Disbursement.Status.SENT,
+    Disbursement.Status.PAID,
+]
+
+
+def _sum(queryset) -> Decimal:
+    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def committed_in_round(funding_round: FundingRound) -> Decimal:
+    """What a round has promised: awards, amendments and releases."""
+    return _sum(
+        LedgerEntry.objects.filter(
+            funding_round=funding_round, account=LedgerEntry.Account.COMMITTED
+        )
+    )
+
+
+def committed_to_award(award: Award) -> Decimal:
+    return _sum(
+        LedgerEntry.objects.filter(award=award, account=LedgerEntry.Account.COMMITTED)
+    )
+
+
+def paid_on_award(award: Award) -> Decimal:
+    """Money that has left the city for this award, net of failures and reversals."""
+    return _sum(
+        LedgerEntry.objects.filter(award=award, account=LedgerEntry.Account.PAID)
+    )
+
+
+def in_flight_on_award(award: Award) -> Decimal:
+    """Payments requested or approved but not yet sent: they will leave soon."""
+    return _sum(
+        Disbursement.objects.filter(
+            award=award,
+            status__in=[Disbursement.Status.REQUESTED, Disbursement.Status.APPROVED],
+        )
+    )
+
+
+def round_figures(queryset=None):
+    """Budget, committed, paid and remaining per round, in one query."""
+    queryset = queryset if queryset is not None else FundingRound.objects.all()
+    return queryset.annotate(
+        committed=Sum(
+            "ledger_entries__amount",
+            filter=Q(ledger_entries__account=LedgerEntry.Account.COMMITTED),
+            default=ZERO,
+        ),
+        paid=Sum(
+            "ledger_entries__amount",
+            filter=Q(ledger_entries__account=LedgerEntry.Account.PAID),
+            default=ZERO,
+        ),
+    )
