@@ -427,6 +427,46 @@ class DecisionForm(forms.Form):
     feedback_approved = forms.BooleanField(
         label=_("I approve sending this feedback to the applicant"), required=False
     )
+    public_title = forms.CharField(
+        label=_("Public title of the award"),
+        max_length=200,
+        required=False,
+        help_text=_("For an award. Published as open data: write it for the public."),
+    )
+    public_summary = forms.CharField(
+        label=_("Public summary of the award"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "For an award. Published as open data. Never copy the application's "
+            "answers: say what the grant funds in plain words."
+        ),
+    )
+    starts_on = forms.DateField(
+        label=_("Grant starts on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ends_on = forms.DateField(
+        label=_("Grant ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+
+    AWARD_FIELDS = (
+        "public_title",
+        "public_summary",
+        "starts_on",
+        "ends_on",
+        "conditions",
+    )
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -443,8 +483,13 @@ class RecordDecisionView(ApplicationActionView):
         return FormView.dispatch(self, request, *args, **kwargs)
 
     def perform(self, form):
+        values = dict(form.cleaned_data)
+        award_details = {name: values.pop(name) for name in DecisionForm.AWARD_FIELDS}
         services.record_decision(
-            actor=self.request.user, application=self.application, **form.cleaned_data
+            actor=self.request.user,
+            application=self.application,
+            award_details=award_details,
+            **values,
         )
 
 

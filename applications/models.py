@@ -113,6 +113,14 @@ class Application(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    award = models.ForeignKey(
+        "grants.Award",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        editable=False,
+    )
     content_note = models.CharField(
         _("content note for reviewers"),
         max_length=300,

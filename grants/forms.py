@@ -236,3 +236,24 @@ class TransferOwnershipForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_owner"].queryset = members
+
+
+class AcceptAwardForm(forms.Form):
+    signer_name = forms.CharField(
+        label=_("Your full name, as your signature"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    agree = forms.BooleanField(
+        label=_("I have read the agreement and accept the award for my organization"),
+        error_messages={"required": _("Tick the box to accept the agreement.")},
+    )
+
+
+class DeclineAwardForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Anything you want to tell the grants team (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )

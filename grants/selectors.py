@@ -4,7 +4,14 @@ from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from grants.models import FundingRound, Invitation, Membership, Organization
+from grants.models import (
+    Award,
+    Disbursement,
+    FundingRound,
+    Invitation,
+    Membership,
+    Organization,
+)
 from portal.permissions import visible_to
 
 
@@ -66,3 +73,36 @@ def pending_invitations(organization: Organization, *, moment=None):
         revoked_at__isnull=True,
         expires_at__gt=moment,
     ).order_by("-created_at")
+
+
+def awards_of(user):
+    """Awards to the organizations this person belongs to."""
+    organizations = visible_to(
+        user, "grants.view_organization", Organization.objects.all()
+    )
+    return (
+        Award.objects.filter(organization__in=organizations)
+        .select_related("organization", "funding_round")
+        .order_by("-awarded_at")
+    )
+
+
+def award_for_member(user, award_id) -> Award:
+    """One award of the person's organizations, or 404."""
+    try:
+        return awards_of(user).get(pk=award_id)
+    except (Award.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def schedule_of(award: Award) -> list:
+    """The installments with the state of their latest payment, for the grantee."""
+    latest = Disbursement.objects.filter(installment=OuterRef("pk")).order_by(
+        "-requested_at"
+    )
+    return list(
+        award.installments.annotate(
+            payment_status=Subquery(latest.values("status")[:1]),
+            paid_on=Subquery(latest.values("paid_on")[:1]),
+        ).order_by("number")
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
         views.ownership_transfer,
         name="ownership_transfer",
     ),
+    path("awards/<int:award_id>/", views.award_detail, name="award_detail"),
     path(
         "invitations/<uuid:token>/",
         views.invitation_accept,

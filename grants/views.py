@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grants import selectors, services
-from grants.forms import InviteMemberForm, OrganizationForm, TransferOwnershipForm
+from grants.forms import (
+    AcceptAwardForm,
+    DeclineAwardForm,
+    InviteMemberForm,
+    OrganizationForm,
+    TransferOwnershipForm,
+)
 from grants.models import Invitation, Membership
 from portal.forms import add_service_errors
 from portal.permissions import (
+    can_accept_award,
     can_remove_member,
     can_transfer_ownership,
     email_is_confirmed,
@@ -97,6 +104,9 @@ def organization_detail(request, pk: int):
             "can_manage": can_manage,
             "can_transfer": len(members) > 1
             and can_transfer_ownership(request.user, organization),
+            "awards": selectors.awards_of(request.user).filter(
+                organization=organization
+            ),
         },
     )
 
@@ -285,4 +295,63 @@ def invitation_accept(request, token):
         request,
         "grants/invitation_accept.html",
         {"invitation": invitation, "state": state, "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award_detail(request, award_id: int):
+    """The grantee's view of an award: offer, agreement, schedule, payments."""
+    award = selectors.award_for_member(request.user, award_id)
+    can_answer = can_accept_award(request.user, award)
+    accept_form = AcceptAwardForm(
+        request.POST if "accept" in request.POST else None, prefix="accept"
+    )
+    decline_form = DeclineAwardForm(
+        request.POST if "decline" in request.POST else None, prefix="decline"
+    )
+    if request.method == "POST":
+        if not can_answer:
+            raise Http404
+        try:
+            if "accept" in request.POST and accept_form.is_valid():
+                services.accept_award(
+                    actor=request.user,
+                    award=award,
+                    signer_name=accept_form.cleaned_data["signer_name"],
+                )
+                messages.success(
+                    request,
+                    _("Thank you. The award is accepted and the agreement is signed."),
+                )
+                return redirect("grants:award_detail", award_id=award.pk)
+            if "decline" in request.POST and decline_form.is_valid():
+                services.decline_award(
+                    actor=request.user,
+                    award=award,
+                    reason=decline_form.cleaned_data["reason"],
+                )
+                messages.success(
+                    request, _("You declined the award. Thank you for telling us.")
+                )
+                return redirect("grants:award_detail", award_id=award.pk)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            add_service_errors(
+                accept_form if "accept" in request.POST else decline_form, error
+            )
+    return render(
+        request,
+        "grants/award_detail.html",
+        {
+            "award": award,
+            "agreement": services.agreement_for(award)
+            if award.status == award.Status.OFFERED
+            else award.agreement_text,
+            "schedule": selectors.schedule_of(award),
+            "can_answer": can_answer and award.status == award.Status.OFFERED,
+            "accept_form": accept_form,
+            "decline_form": decline_form,
+        },
     )

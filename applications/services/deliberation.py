@@ -5,7 +5,6 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -18,7 +17,7 @@ from applications.models import (
     Review,
 )
 from applications.services.applying import _record_status
-from grants.models import FundingRound
+from grants.services import create_award
 from portal.permissions import can_deliberate_on, require_perm
 
 DECIDABLE = {Application.Status.ELIGIBLE, Application.Status.WAITLISTED}
@@ -108,34 +107,12 @@ def record_recommendation(
     return recommendation
 
 
-def _check_award(application, funding_round, amount) -> None:
+def _check_award(application, amount) -> None:
     if amount is None or not amount.is_finite() or amount <= 0:
         raise ValidationError({"amount": _("Enter the amount to award.")})
     if application.amount_requested and amount > application.amount_requested:
         raise ValidationError(
             {"amount": _("An award cannot be more than the amount requested.")}
-        )
-    if funding_round.max_award and amount > funding_round.max_award:
-        raise ValidationError(
-            {"amount": _("This is more than the round's largest award.")}
-        )
-    if funding_round.min_award and amount < funding_round.min_award:
-        raise ValidationError(
-            {"amount": _("This is less than the round's smallest award.")}
-        )
-    committed = Decision.objects.filter(
-        application__funding_round=funding_round, outcome=Decision.Outcome.AWARD
-    ).exclude(application=application).aggregate(total=Sum("amount"))[
-        "total"
-    ] or Decimal("0")
-    if committed + amount > funding_round.budget:
-        raise ValidationError(
-            {
-                "amount": _(
-                    "This would go over the round's budget. %(left)s is left to award."
-                )
-                % {"left": f"${funding_round.budget - committed:,.2f}"}
-            }
         )
 
 
@@ -148,22 +125,37 @@ def record_decision(
     amount: Decimal | None = None,
     feedback: str = "",
     feedback_approved: bool = False,
+    award_details: dict | None = None,
 ) -> Decision:
     """Decide: award (with amount), decline or waitlist, after the panel recommends.
 
-    The round row is locked so two awards decided at once cannot pass its budget.
+    An award is offered through ``grants.services.create_award`` with the public
+    title, summary, dates and conditions staff wrote for it (``award_details``),
+    never copied from the application; that service locks the round so two awards
+    decided at once cannot pass its budget.
     """
     require_perm(actor, "applications.decide_application", application)
-    funding_round = FundingRound.objects.select_for_update().get(
-        pk=application.funding_round_id
-    )
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status not in DECIDABLE:
         raise ValidationError(_("This application is not waiting for a decision."))
     if not PanelRecommendation.objects.filter(application=application).exists():
         raise ValidationError(_("The panel has not recorded its recommendation yet."))
     if outcome == Decision.Outcome.AWARD:
-        _check_award(application, funding_round, amount)
+        _check_award(application, amount)
+        application.award = create_award(
+            actor=actor,
+            organization=application.organization,
+            funding_round=application.funding_round,
+            amount=amount,
+            **{
+                "public_title": "",
+                "public_summary": "",
+                "starts_on": None,
+                "ends_on": None,
+                "conditions": "",
+                **(award_details or {}),
+            },
+        )
     else:
         amount = None
     decision = Decision.objects.filter(application=application).first() or Decision(
@@ -181,7 +173,7 @@ def record_decision(
     decision.save()
     _record_status(application, actor=actor, to_status=OUTCOME_STATUS[outcome])
     application.updated_at = timezone.now()
-    application.save(update_fields=["status", "updated_at"])
+    application.save(update_fields=["status", "updated_at", "award"])
     log(
         instance=application,
         action="applications.record_decision",

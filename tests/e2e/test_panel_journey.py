@@ -328,6 +328,12 @@ def test_panelist_scores_chair_recommends_staff_decides(
     assert path_of(page) == f"{inspect_path}decision/", page.url
     page.get_by_role("radio", name="Award", exact=True).check()
     page.get_by_label("Award amount (USD)").fill(f"{amount:.2f}")
+    page.get_by_label("Public title of the award").fill("Family healing circles")
+    page.get_by_label("Public summary of the award").fill(
+        "Family healing circles and prevention education in two languages."
+    )
+    page.get_by_label("Grant starts on").fill("2027-01-01")
+    page.get_by_label("Grant ends on").fill("2027-12-31")
     sent_before = len(mail.outbox)
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("button", name="Record the decision").click()
@@ -342,6 +348,10 @@ def test_panelist_scores_chair_recommends_staff_decides(
     decision = Decision.objects.get(application=application)
     assert decision.outcome == Decision.Outcome.AWARD
     assert decision.amount == amount
+    application.refresh_from_db()
+    assert application.award is not None
+    assert application.award.public_title == "Family healing circles"
+    assert application.award.amount == amount
     assert decision.decided_by.email == STAFF
     application.refresh_from_db()
     assert application.status == Application.Status.AWARDED

@@ -148,3 +148,17 @@ def run_at_once(calls) -> list:
         thread.join(timeout=THREAD_TIMEOUT)
     assert not any(thread.is_alive() for thread in threads), "a thread hung"
     return outcomes
+
+
+def award_details(**overrides):
+    """What staff write for a new award: public words and dates, never answers."""
+    from datetime import date
+
+    return {
+        "public_title": "Peer support for survivors",
+        "public_summary": "Weekly peer support circles led by survivors.",
+        "starts_on": date(2027, 1, 1),
+        "ends_on": date(2027, 12, 31),
+        "conditions": "",
+        **overrides,
+    }

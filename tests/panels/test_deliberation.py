@@ -18,10 +18,12 @@ from applications.models import (
     Review,
     StatusChange,
 )
+from grants import services as grants_services
 from portal.models import User
 from tests.factories import MembershipFactory, UserFactory
 from tests.panels.helpers import (
     application_for,
+    award_details,
     ensure_role_groups,
     log_entries,
     make_panel,
@@ -210,6 +212,8 @@ def recommended(case):
 
 
 def decide(actor, application, outcome="award", **values):
+    if outcome == "award":
+        values.setdefault("award_details", award_details())
     return services.record_decision(
         actor=actor, application=application, outcome=outcome, **values
     )
@@ -311,9 +315,13 @@ def test_an_award_beyond_the_rounds_remaining_budget_is_refused(
     funding_round = application.funding_round
     funding_round.budget = Decimal("60000.00")
     funding_round.save(update_fields=["budget"])
-    already = application_for(recommended["form"], status="awarded")
-    Decision.objects.create(
-        application=already, outcome="award", amount=Decimal("45000.00")
+    # Another award already committed $45,000 of the round (in the ledger).
+    grants_services.create_award(
+        actor=program_staff,
+        organization=application_for(recommended["form"]).organization,
+        funding_round=funding_round,
+        amount=Decimal("45000.00"),
+        **award_details(),
     )
     declined = application_for(recommended["form"], status="declined")
     Decision.objects.create(application=declined, outcome="decline")

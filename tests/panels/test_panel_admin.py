@@ -456,7 +456,15 @@ def test_program_staff_award_through_the_decision_page(client, program_staff, se
     application = setup["recommended"]
     login_verified(client, program_staff)
     response = client.post(
-        decision_url(application), {"outcome": "award", "amount": "15000.00"}
+        decision_url(application),
+        {
+            "outcome": "award",
+            "amount": "15000.00",
+            "public_title": "Peer support for survivors",
+            "public_summary": "Weekly peer support circles led by survivors.",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == f"/admin/applications/inspect/{application.pk}/"
@@ -464,6 +472,23 @@ def test_program_staff_award_through_the_decision_page(client, program_staff, se
     assert (decision.outcome, decision.amount) == ("award", Decimal("15000.00"))
     application.refresh_from_db()
     assert application.status == Application.Status.AWARDED
+    assert application.award.public_title == "Peer support for survivors"
+    assert application.award.amount == Decimal("15000.00")
+
+
+def test_an_award_without_its_public_words_shows_errors_and_writes_nothing(
+    client, program_staff, setup
+):
+    application = setup["recommended"]
+    login_verified(client, program_staff)
+    response = client.post(
+        decision_url(application), {"outcome": "award", "amount": "15000.00"}
+    )
+    assert response.status_code == 200
+    assert "This field cannot be blank" in response.content.decode()
+    assert not Decision.objects.filter(application=application).exists()
+    application.refresh_from_db()
+    assert application.award is None
 
 
 def test_program_staff_decline_with_approved_feedback(client, program_staff, setup):

@@ -310,8 +310,22 @@ def seed_panel(*, users: dict, rounds: dict, staff, onboarding_page=None) -> int
         votes_abstaining=1,
         rationale="Strong peer model; one member abstained as they know the staff.",
     )
+    today = timezone.localdate()
     services.record_decision(
-        actor=staff, application=healing, outcome="award", amount=Decimal("40000")
+        actor=staff,
+        application=healing,
+        outcome="award",
+        amount=Decimal("40000"),
+        award_details={
+            "public_title": "Survivor-led healing circles on the Northside",
+            "public_summary": (
+                "Weekly healing circles and peer support, led by survivors of "
+                "trafficking, for adults in North Minneapolis."
+            ),
+            "starts_on": today + timedelta(days=30),
+            "ends_on": today + timedelta(days=395),
+            "conditions": "Quarterly progress reports on survivor hiring.",
+        },
     )
     services.send_stipends_to_finance(actor=staff, panel=panel)
     return len(MORE_ORGANIZATIONS)
