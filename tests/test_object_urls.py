@@ -39,6 +39,7 @@ COVERED = {
             "ownership_transfer",
         ]
     },
+    "grants:award_detail": "tests.grants.test_award_page::test_outsiders_get_404_and_editors_cannot_answer",
     "grants:invitation_revoke": "tests.grants.test_invitations::test_invitation_of_another_organization_cannot_be_cancelled_through_mine",
     "grants:invitation_accept": "tests.grants.test_invitations::test_accepting_with_a_different_signed_in_email_is_refused_and_writes_nothing",
     # Screening admin: tests/applications/test_screening.py
