@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.management.commands._demo_applications import seed_applications
+from cms.management.commands._demo_money import seed_money
 from cms.management.commands._demo_panels import seed_panel
 from cms.models import (
     AwardedGrantsPage,
@@ -1808,11 +1809,12 @@ class Command(BaseCommand):
                 staff=users[STAFF_EMAIL],
                 onboarding_page=pages["about"],
             )
+            seed_money(users=users, staff=users[STAFF_EMAIL])
 
         self._say(
             f"Demo ready: {len(users)} accounts, {len(rounds)} funding rounds, "
             f"{len(pages)} pages in English and Spanish, {applications} applications, "
-            "a review panel with scores."
+            "a review panel with scores, an award with payments."
         )
         self._print_accounts()
 
