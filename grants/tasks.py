@@ -38,3 +38,110 @@ def send_invitation_email(invitation_id: int) -> None:
         }
         body = render_to_string("grants/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
+
+
+# Stripe Connect ----------------------------------------------------------------------
+
+STRIPE_ATTEMPTS = 6
+# Stripe forgets idempotency keys after 24 hours; past that, look before sending.
+STRIPE_KEY_LIFETIME_HOURS = 24
+
+
+def _again(task_function, attempt: int, **kwargs) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    retry = task_function
+    if retry.get_backend().supports_defer:
+        # Stripe may be down for a while: wait longer each time.
+        retry = retry.using(run_after=timezone.now() + timedelta(minutes=2**attempt))
+    retry.enqueue(attempt=attempt + 1, **kwargs)
+
+
+@task()
+def send_stripe_transfer(*, disbursement_id: int, attempt: int = 1) -> str:
+    """Send an approved Stripe payment once, whatever retries and crashes happen.
+
+    The idempotency key comes from our row, so every attempt asks Stripe for the
+    same transfer; after 24 hours (when Stripe has forgotten the key) we first look
+    the transfer up by its transfer_group and metadata.
+    """
+    import logging
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grants import payments
+    from grants.models import Disbursement
+    from grants.services import stripe as stripe_services
+
+    logger = logging.getLogger(__name__)
+    disbursement = Disbursement.objects.filter(pk=disbursement_id).first()
+    if (
+        disbursement is None
+        or disbursement.method != Disbursement.Method.STRIPE
+        or disbursement.status != Disbursement.Status.APPROVED
+    ):
+        return "skipped"
+    payee = stripe_services.payee_for(disbursement)
+    if payee is None:
+        stripe_services.record_transfer_failed_before_sending(
+            disbursement_id=disbursement.pk,
+            reason=_("The payee has not set up Stripe payments."),
+        )
+        return "failed"
+    group = stripe_services.transfer_group_for(disbursement)
+    approved_at = disbursement.approved_at or disbursement.requested_at
+    try:
+        transfer = None
+        if timezone.now() - approved_at > timedelta(hours=STRIPE_KEY_LIFETIME_HOURS):
+            transfer = payments.find_transfer(
+                transfer_group=group, disbursement_id=disbursement.pk
+            )
+        if transfer is None:
+            transfer = payments.create_transfer(
+                amount=disbursement.amount,
+                destination=payee.stripe_account_id,
+                idempotency_key=f"disbursement-{disbursement.idempotency_key}",
+                transfer_group=group,
+                metadata=stripe_services.transfer_metadata(disbursement),
+            )
+    except payments.PaymentTemporarilyFailed:
+        if attempt >= STRIPE_ATTEMPTS:
+            stripe_services.flag_disbursement(
+                disbursement_id=disbursement.pk,
+                text=_(
+                    "Stripe did not answer after %(n)s tries; the transfer may or may "
+                    "not exist. Run reconcile_stripe before trying again."
+                )
+                % {"n": STRIPE_ATTEMPTS},
+            )
+            return "gave up"
+        logger.warning("Stripe transfer for disbursement %s: retrying", disbursement.pk)
+        _again(send_stripe_transfer, attempt, disbursement_id=disbursement.pk)
+        return "retrying"
+    except (payments.PaymentRefused, payments.PaymentsNotConfigured) as error:
+        stripe_services.record_transfer_failed_before_sending(
+            disbursement_id=disbursement.pk, reason=str(error)
+        )
+        return "failed"
+    stripe_services.record_transfer_sent(
+        disbursement_id=disbursement.pk, transfer=transfer
+    )
+    return "sent"
+
+
+@task()
+def process_stripe_event_task(*, event_pk: int, attempt: int = 1) -> str:
+    """Apply a stored Stripe webhook event; retry while Stripe cannot be reached."""
+    from grants import payments
+    from grants.services import stripe as stripe_services
+
+    try:
+        return stripe_services.process_stripe_event(event_pk=event_pk).outcome
+    except payments.PaymentTemporarilyFailed:
+        if attempt >= STRIPE_ATTEMPTS:
+            raise
+        _again(process_stripe_event_task, attempt, event_pk=event_pk)
+        return "retrying"

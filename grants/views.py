@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from grants import selectors, services
+from grants import payments, selectors, services
 from grants.forms import (
     AcceptAwardForm,
     DeclineAwardForm,
@@ -351,6 +351,9 @@ def award_detail(request, award_id: int):
             else award.agreement_text,
             "schedule": selectors.schedule_of(award),
             "can_answer": can_answer and award.status == award.Status.OFFERED,
+            "is_owner": can_answer,
+            "stripe_ready": payments.is_configured(),
+            "payee": getattr(award.organization, "payee_account", None),
             "accept_form": accept_form,
             "decline_form": decline_form,
         },

@@ -1,5 +1,6 @@
 from wagtail import hooks
 
+from grants.services.stripe import LOG_ACTIONS as STRIPE_LOG_ACTIONS
 from grants.viewsets import GrantsViewSetGroup
 
 
@@ -72,3 +73,9 @@ def register_money_log_actions(actions):
         ("cancel_disbursement", "Cancel payment"),
     ]:
         actions.register_action(f"grants.{name}", label, label)
+
+
+@hooks.register("register_log_actions")
+def register_stripe_log_actions(actions):
+    for name, label in STRIPE_LOG_ACTIONS.items():
+        actions.register_action(name, label, label)

@@ -22,12 +22,14 @@ urlpatterns = [
         name="sitemap",
     ),
     path("exit/", cms_views.quick_exit, name="quick_exit"),
+    path("stripe/webhook/", include("grants.webhooks")),
 ]
 
 urlpatterns += i18n_patterns(
     path("search/", cms_views.search, name="search"),
     path("accounts/", include("portal.accounts.urls")),
     path("portal/organizations/", include("grants.urls")),
+    path("portal/payments/", include("grants.payee_urls")),
     path("", include("applications.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -42,6 +42,11 @@ COVERED = {
     "grants:award_detail": "tests.grants.test_award_page::test_outsiders_get_404_and_editors_cannot_answer",
     "grants:invitation_revoke": "tests.grants.test_invitations::test_invitation_of_another_organization_cannot_be_cancelled_through_mine",
     "grants:invitation_accept": "tests.grants.test_invitations::test_accepting_with_a_different_signed_in_email_is_refused_and_writes_nothing",
+    # Stripe onboarding for grantees: tests/grants/test_stripe_onboarding.py
+    **{
+        f"payments:{name}": "tests.grants.test_stripe_onboarding::test_people_other_than_the_owner_get_404_on_every_payee_url_and_nothing_is_written"
+        for name in ["payee_start", "payee_return", "payee_refresh"]
+    },
     # Screening admin: tests/applications/test_screening.py
     "screening:inspect": "tests.applications.test_screening::test_other_roles_cannot_read_the_screening_area",
     "screening:download_attachment": "tests.applications.test_screening::test_other_roles_cannot_read_the_screening_area",

@@ -44,8 +44,26 @@ from grants.services.organizations import (
     update_organization,
 )
 from grants.services.stipends import record_stipend, withdraw_stipend
+from grants.services.stripe import (
+    apply_transfer_state,
+    flag_disbursement,
+    process_stripe_event,
+    record_stripe_event,
+    record_transfer_failed_before_sending,
+    record_transfer_sent,
+    refresh_payee_status,
+    start_payee_onboarding,
+)
 
 __all__ = [
+    "apply_transfer_state",
+    "flag_disbursement",
+    "process_stripe_event",
+    "record_stripe_event",
+    "record_transfer_failed_before_sending",
+    "record_transfer_sent",
+    "refresh_payee_status",
+    "start_payee_onboarding",
     "EDITOR_PERMISSIONS",
     "FUND_FIELDS",
     "INVITATION_LIFETIME",

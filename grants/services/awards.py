@@ -64,15 +64,10 @@ def _check_round_room(funding_round, extra: Decimal) -> None:
     committed = ledger.committed_in_round(funding_round)
     if committed + extra > funding_round.budget:
         left = funding_round.budget - committed
-        raise ValidationError(
-            {
-                "amount": _(
-                    "This would go over the round's budget. %(left)s is left to award."
-                )
-                % {"left": f"${left:,.2f}"}
-            },
-            code="over_budget",
-        )
+        message = _(
+            "This would go over the round's budget. %(left)s is left to award."
+        ) % {"left": f"${left:,.2f}"}
+        raise ValidationError({"amount": ValidationError(message, code="over_budget")})
 
 
 def _check_round_limits(funding_round, amount) -> None:

@@ -240,6 +240,12 @@ else:
 # Stripe: empty keys mean manual payment methods only.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# The old signing secret, accepted too while a webhook secret is being rolled.
+STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
+# Empty means Stripe's own API; tests point it at a local fake.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 30)
+STRIPE_LIVEMODE = STRIPE_SECRET_KEY.startswith("sk_live_")
 
 # Security headers and cookies. Production defaults are strict; dev.py relaxes them.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
