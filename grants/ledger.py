@@ -7,6 +7,7 @@ from django.db.models import Q, Sum
 from grants.models import Award, Disbursement, FundingRound, LedgerEntry
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 LIVE_PAYMENTS = [
     Disbursement.Status.REQUESTED,
     Disbursement.Status.APPROVED,
@@ -16,7 +17,9 @@ LIVE_PAYMENTS = [
 
 
 def _sum(queryset) -> Decimal:
-    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+    # SQLite sums decimals as floats-turned-text (1000.03000000000): round to cents.
+    total = queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+    return Decimal(total).quantize(CENT)
 
 
 def committed_in_round(funding_round: FundingRound) -> Decimal:

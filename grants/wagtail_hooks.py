@@ -1,5 +1,8 @@
+from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
+from grants import finance_admin_views
 from grants.services.stripe import LOG_ACTIONS as STRIPE_LOG_ACTIONS
 from grants.viewsets import GrantsViewSetGroup
 
@@ -7,6 +10,36 @@ from grants.viewsets import GrantsViewSetGroup
 @hooks.register("register_admin_viewset")
 def register_grants_viewsets():
     return GrantsViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_finance_urls():
+    urls = [
+        path("", finance_admin_views.FinanceDashboardView.as_view(), name="dashboard"),
+        path(
+            "installments/",
+            finance_admin_views.InstallmentListView.as_view(),
+            name="installments",
+        ),
+        path(
+            "stipend-totals/",
+            finance_admin_views.StipendTotalsView.as_view(),
+            name="stipend_totals",
+        ),
+    ]
+    return [path("finance/", include((urls, "finance"), namespace="finance"))]
+
+
+class FinanceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return finance_admin_views.can_see_finance(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_finance_menu_item():
+    return FinanceMenuItem(
+        "Finance", reverse("finance:dashboard"), icon_name="table", order=190
+    )
 
 
 @hooks.register("register_log_actions")
@@ -71,6 +104,7 @@ def register_money_log_actions(actions):
         ("failed_disbursement", "Record payment failed"),
         ("reversed_disbursement", "Record payment reversed"),
         ("cancel_disbursement", "Cancel payment"),
+        ("export_ledger", "Export the ledger"),
     ]:
         actions.register_action(f"grants.{name}", label, label)
 

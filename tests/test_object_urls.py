@@ -103,6 +103,24 @@ COVERED = {
     },
     "screening:record_decision": "tests.panels.test_panel_admin::test_other_roles_are_refused_on_every_panel_rubric_and_decision_url",
     "stipends:inspect": "tests.panels.test_panel_admin::test_people_without_the_stipend_permission_cannot_see_stipends",
+    # Finance admin: awards, payments, stipend payments (tests/grants/test_finance_admin.py)
+    **dict.fromkeys(
+        [
+            "awards:inspect",
+            "awards:amend",
+            "awards:rescind",
+            "awards:schedule",
+            "awards:request_payment",
+            "disbursements:inspect",
+            "disbursements:approve",
+            "disbursements:mark_sent",
+            "disbursements:mark_paid",
+            "disbursements:mark_failed",
+            "disbursements:cancel",
+            "stipends:pay",
+        ],
+        "tests.grants.test_finance_admin::test_other_roles_are_refused_on_every_finance_url_and_write_nothing",
+    ),
     # Accounts: signed tokens, not objects
     "accounts:confirm_email": "tests.accounts.test_signup_and_confirmation::test_a_tampered_confirmation_link_is_refused_kindly",
     "accounts:confirm_email_change": "tests.accounts.test_change_email::test_the_new_address_applies_only_after_its_owner_confirms",

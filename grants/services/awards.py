@@ -97,10 +97,14 @@ def create_award(
     """Offer an award and commit its amount in the round's ledger.
 
     The round row is locked, so two awards decided at once cannot pass its budget.
+    The lock is FOR NO KEY UPDATE: rows that merely point at the round (payments,
+    ledger entries) can still be written meanwhile, so no deadlock with them.
     """
     require_perm(actor, "grants.add_award")
     check_amount(amount)
-    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    funding_round = FundingRound.objects.select_for_update(no_key=True).get(
+        pk=funding_round.pk
+    )
     _check_round_limits(funding_round, amount)
     _check_round_room(funding_round, amount)
     award = Award(
@@ -205,7 +209,7 @@ def amend_award(*, actor, award: Award, amount: Decimal, reason: str) -> Award:
     """Change an award's amount: the difference is a new ledger entry."""
     require_perm(actor, "grants.amend_award")
     check_amount(amount)
-    FundingRound.objects.select_for_update().get(pk=award.funding_round_id)
+    FundingRound.objects.select_for_update(no_key=True).get(pk=award.funding_round_id)
     award = _locked(award)
     if not award.is_live:
         raise ValidationError(_("Only a live award can be amended."))

@@ -1,0 +1,92 @@
+"""Spreadsheet exports of the money ledger, safe to open in Excel or Calc.
+
+A memo or title that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return
+would be run as a formula by spreadsheet programs (CSV injection), so such text gets a
+leading single quote. Numbers and dates stay numbers and dates. Wagtail's
+``SpreadsheetExportMixin`` does not neutralise CSV cells at all, and it loads the whole
+queryset into memory; here both formats walk the rows with ``.iterator()`` and CSV
+is streamed.
+
+(``applications.exports`` does the same for applications; grants must not import
+applications, so the few lines are repeated here.)
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_SIZE = 2000
+_NOT_TEXT = (bool, int, float, Decimal, datetime.date, datetime.time)
+
+LEDGER_EXPORT_FIELDS = [
+    "pk",
+    "created_at",
+    "funding_round.title",
+    "award",
+    "get_account_display",
+    "get_kind_display",
+    "amount",
+    "disbursement_id",
+    "memo",
+]
+LEDGER_EXPORT_HEADINGS = {
+    "pk": _("Row"),
+    "created_at": _("Date and time"),
+    "funding_round.title": _("Funding round"),
+    "award": _("Award"),
+    "get_account_display": _("Account"),
+    "get_kind_display": _("What happened"),
+    "amount": _("Amount (USD)"),
+    "disbursement_id": _("Payment number"),
+    "memo": _("Memo"),
+}
+
+
+def neutralise_formula(value):
+    """Prefix a quote to text that a spreadsheet would otherwise run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class FormulaSafeExportMixin:
+    """Put in front of a ``SpreadsheetExportMixin`` view.
+
+    Text cells are neutralised in both formats; rows are read with ``.iterator()``
+    so an export of every row keeps memory flat (CSV is streamed as it is written).
+    """
+
+    def preprocess_field_value(self, field, value, export_format):
+        prepared = super().preprocess_field_value(field, value, export_format)
+        if value is None or isinstance(value, _NOT_TEXT):
+            return prepared
+        prepared = neutralise_formula(prepared)
+        if export_format == self.FORMAT_XLSX and isinstance(prepared, str):
+            # openpyxl refuses control characters; dropping them beats a failed export.
+            prepared = ILLEGAL_CHARACTERS_RE.sub("", prepared)
+        return prepared
+
+    def export_rows(self, queryset):
+        if hasattr(queryset, "iterator"):
+            return queryset.iterator(chunk_size=CHUNK_SIZE)
+        return iter(queryset)
+
+    def stream_csv(self, queryset):
+        return super().stream_csv(_Rows(queryset, self.export_rows(queryset)))
+
+    def write_xlsx(self, queryset, output):
+        return super().write_xlsx(_Rows(queryset, self.export_rows(queryset)), output)
+
+
+class _Rows:
+    """An iterable over streamed rows that still knows its model (for headings)."""
+
+    def __init__(self, queryset, rows):
+        self.model = queryset.model
+        self._rows = rows
+
+    def __iter__(self):
+        return iter(self._rows)
