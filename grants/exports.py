@@ -69,6 +69,13 @@ class FormulaSafeExportMixin:
             prepared = ILLEGAL_CHARACTERS_RE.sub("", prepared)
         return prepared
 
+    def get_context_data(self, *args, **kwargs):
+        if self.is_export:
+            # The listing's table and its item count (len() of an unpaginated
+            # queryset) would load every row into memory before the first byte.
+            return {"object_list": self.object_list}
+        return super().get_context_data(*args, **kwargs)
+
     def export_rows(self, queryset):
         if hasattr(queryset, "iterator"):
             return queryset.iterator(chunk_size=CHUNK_SIZE)
