@@ -88,3 +88,76 @@ def payee_return(request, organization_id: int):
 def payee_refresh(request, organization_id: int):
     """Stripe's link expired or was used: show the status and offer a new link."""
     return _back_from_stripe(request, organization_id, returned=False)
+
+
+def _my_page(request, *, error="", returned=False, status=200):
+    payee = PayeeAccount.objects.filter(person_id=request.user.pk).first()
+    return render(
+        request,
+        "grants/payee_personal.html",
+        {
+            "payee": payee,
+            "configured": payments.is_configured(),
+            "not_configured_message": str(payments.PaymentsNotConfigured()),
+            "error": error,
+            "returned": returned,
+        },
+        status=status,
+    )
+
+
+def _require_stipend(request):
+    if not selectors.has_stipend(request.user):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_payee_start(request):
+    """A panelist sees how their stipend is paid; POST sends them to Stripe."""
+    _require_stipend(request)
+    if request.method == "GET" or not payments.is_configured():
+        return _my_page(request)
+    try:
+        url = services.start_personal_payee_onboarding(actor=request.user)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except payments.PaymentError:
+        return _my_page(
+            request,
+            error=_(
+                "Stripe could not start your set-up just now. Nothing was changed; "
+                "please try again in a few minutes."
+            ),
+            status=502,
+        )
+    return redirect(url)
+
+
+def _my_return(request, *, returned: bool):
+    _require_stipend(request)
+    payee = PayeeAccount.objects.filter(person_id=request.user.pk).first()
+    error = ""
+    if payee is not None and payments.is_configured():
+        try:
+            services.refresh_payee_status(payee=payee, actor=request.user)
+        except payments.PaymentError:
+            error = _(
+                "We could not check with Stripe just now. Your details are safe with "
+                "Stripe; look again in a few minutes."
+            )
+    return _my_page(request, error=error, returned=returned)
+
+
+@login_required
+@require_GET
+def my_payee_return(request):
+    """Stripe sends the panelist back here after onboarding."""
+    return _my_return(request, returned=True)
+
+
+@login_required
+@require_GET
+def my_payee_refresh(request):
+    """Stripe's link expired or was used: show the status and offer a new link."""
+    return _my_return(request, returned=False)

@@ -11,6 +11,7 @@ from grants.models import (
     Invitation,
     Membership,
     Organization,
+    Stipend,
 )
 from portal.permissions import visible_to
 
@@ -106,3 +107,8 @@ def schedule_of(award: Award) -> list:
             paid_on=Subquery(latest.values("paid_on")[:1]),
         ).order_by("number")
     )
+
+
+def has_stipend(user) -> bool:
+    """True for a panelist who has been owed a stipend."""
+    return Stipend.objects.filter(panelist_id=user.pk).exists()

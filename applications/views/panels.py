@@ -19,6 +19,7 @@ from applications.forms import (
     ReviewForm,
 )
 from applications.models import Application, PanelInvitation, Review
+from grants.selectors import has_stipend
 from portal.forms import add_service_errors
 
 
@@ -185,6 +186,7 @@ def panel_detail(request, panel_id: int):
             "form": form,
             "entries": entries,
             "total_hours": sum(entry.hours for entry in entries),
+            "has_stipend": has_stipend(request.user),
         },
     )
 

@@ -53,6 +53,7 @@ from grants.services.stripe import (
     record_transfer_sent,
     refresh_payee_status,
     start_payee_onboarding,
+    start_personal_payee_onboarding,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "record_transfer_sent",
     "refresh_payee_status",
     "start_payee_onboarding",
+    "start_personal_payee_onboarding",
     "EDITOR_PERMISSIONS",
     "FUND_FIELDS",
     "INVITATION_LIFETIME",

@@ -11,6 +11,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from grants.models import (
     StripeEvent,
 )
 from grants.services.disbursements import _settle, fail_payment, record_payment_left
+from portal.models import User
 from portal.permissions import require_perm
 
 logger = logging.getLogger(__name__)
@@ -92,8 +94,9 @@ def disbursement_for_transfer(transfer) -> Disbursement | None:
 # Onboarding -------------------------------------------------------------------------
 
 
-def _absolute(name: str, organization_id: int) -> str:
-    path = reverse(name, kwargs={"organization_id": organization_id})
+def _absolute(name: str, organization_id: int | None = None) -> str:
+    kwargs = {"organization_id": organization_id} if organization_id else {}
+    path = reverse(name, kwargs=kwargs)
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
@@ -123,6 +126,34 @@ def start_payee_onboarding(*, actor, organization: Organization) -> str:
         payee.stripe_account_id,
         refresh_url=_absolute("payments:payee_refresh", organization.pk),
         return_url=_absolute("payments:payee_return", organization.pk),
+    )
+
+
+@transaction.atomic
+def start_personal_payee_onboarding(*, actor) -> str:
+    """A panelist owed a stipend sets up Stripe to be paid; returns the Account Link.
+
+    Only people with a stipend may start: the connected account is theirs, created
+    once, and we keep only its id and status.
+    """
+    if not Stipend.objects.filter(panelist_id=actor.pk).exists():
+        raise PermissionDenied("No stipend to be paid.")
+    if not payments.is_configured():
+        raise payments.PaymentsNotConfigured
+    person = User.objects.select_for_update().get(pk=actor.pk)
+    payee = PayeeAccount.objects.filter(person=person).first()
+    if payee is None:
+        account_id = payments.create_connected_account(
+            email=person.email, idempotency_key=f"payee-person-{person.pk}"
+        )
+        payee = PayeeAccount(person=person, stripe_account_id=account_id)
+        payee.full_clean()
+        payee.save()
+        log(instance=payee, action="grants.start_payee_onboarding", user=actor)
+    return payments.account_link(
+        payee.stripe_account_id,
+        refresh_url=_absolute("payments:my_payee_refresh"),
+        return_url=_absolute("payments:my_payee_return"),
     )
 
 
