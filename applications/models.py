@@ -653,7 +653,7 @@ class Decision(models.Model):
     """Program staff's funding decision, taken after the panel's recommendation."""
 
     class Outcome(models.TextChoices):
-        AWARD = "award", _("Award")
+        AWARD = "award", pgettext_lazy("decision", "Award")
         DECLINE = "decline", _("Decline")
         WAITLIST = "waitlist", _("Waitlist")
 

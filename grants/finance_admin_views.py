@@ -10,7 +10,7 @@ checks the permission again and keeps the ledger's invariants.
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -310,7 +310,7 @@ class StipendTotalsView(WagtailAdminTemplateMixin, TemplateView):
                 "stipend__panelist__last_name",
                 "stipend__panelist__email",
             )
-            .annotate(total=Sum("amount"))
+            .annotate(total=ledger.money_sum("amount"))
             .order_by("-year", "stipend__panelist__email")
         )
         context["rows"] = [
@@ -892,7 +892,7 @@ class DisbursementActionView(GrantsActionView):
     def get_summary(self):
         d = self.object
         return [
-            (_("Paying"), payee(d)),
+            (_("Paid to"), payee(d)),
             (_("Amount"), f"${d.amount:,.2f}"),
             (_("Method"), d.get_method_display()),
             (_("Status"), d.get_status_display()),
@@ -1115,7 +1115,7 @@ class LedgerIndexView(FormulaSafeExportMixin, generic.IndexView):
                 row["account"]: row["total"]
                 for row in filtered.order_by()
                 .values("account")
-                .annotate(total=Sum("amount"))
+                .annotate(total=ledger.money_sum("amount"))
             }
             labels = dict(LedgerEntry.Account.choices)
             context["account_totals"] = [

@@ -2,18 +2,27 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce, Round
 
 from grants.models import Award, Disbursement, FundingRound, LedgerEntry
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+# Sums are read back rounded to cents (SQLite adds decimals as floats).
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 LIVE_PAYMENTS = [
     Disbursement.Status.REQUESTED,
     Disbursement.Status.APPROVED,
     Disbursement.Status.SENT,
     Disbursement.Status.PAID,
 ]
+
+
+def money_sum(field: str, **kwargs):
+    """Sum(field) as dollars and cents, zero when there is nothing to add."""
+    # ROUND in SQL: SQLite adds decimals as floats and Django rounds only columns.
+    return Coalesce(Round(Sum(field, **kwargs), 2), Value(ZERO), output_field=MONEY)
 
 
 def _sum(queryset) -> Decimal:
@@ -58,14 +67,12 @@ def round_figures(queryset=None):
     """Budget, committed, paid and remaining per round, in one query."""
     queryset = queryset if queryset is not None else FundingRound.objects.all()
     return queryset.annotate(
-        committed=Sum(
+        committed=money_sum(
             "ledger_entries__amount",
             filter=Q(ledger_entries__account=LedgerEntry.Account.COMMITTED),
-            default=ZERO,
         ),
-        paid=Sum(
+        paid=money_sum(
             "ledger_entries__amount",
             filter=Q(ledger_entries__account=LedgerEntry.Account.PAID),
-            default=ZERO,
         ),
     )

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.models import EmailInvitation
@@ -518,7 +519,7 @@ class Disbursement(models.Model):
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
         REVERSED = "reversed", _("Reversed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("payment", "Cancelled")
 
     installment = models.ForeignKey(
         Installment,

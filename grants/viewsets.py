@@ -250,7 +250,7 @@ class DisbursementViewSet(ReadOnlyMixin, ModelViewSet):
     menu_label = _("Payments")
     list_display = [
         "id",
-        finance.PayeeColumn("payee", label=_("Paying")),
+        finance.PayeeColumn("payee", label=_("Paid to")),
         "amount",
         "method",
         "status",
