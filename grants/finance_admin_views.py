@@ -837,11 +837,11 @@ class DisbursementInspectView(generic.InspectView):
                 buttons.append(
                     _button(_("Record as sent"), "disbursements:mark_sent", d, "mail")
                 )
-            if d.status == status.SENT:
+            if d.status == status.SENT and manual:
                 buttons.append(
                     _button(_("Record as paid"), "disbursements:mark_paid", d, "tick")
                 )
-            if d.status in {status.SENT, status.PAID}:
+            if d.status in {status.SENT, status.PAID} and manual:
                 buttons.append(
                     _button(
                         _("Record failed or reversed"),
@@ -1055,8 +1055,11 @@ class StipendInspectView(generic.InspectView):
 
     @cached_property
     def header_more_buttons(self):
-        if self.object.status == Stipend.Status.PENDING and has_perm(
-            self.request.user, "grants.request_disbursement"
+        live = self.object.disbursements.filter(status__in=ledger.LIVE_PAYMENTS)
+        if (
+            self.object.status != Stipend.Status.PAID
+            and not live.exists()
+            and has_perm(self.request.user, "grants.request_disbursement")
         ):
             return [_button(_("Pay this stipend"), "stipends:pay", self.object, "pick")]
         return []
@@ -1081,6 +1084,8 @@ class LedgerFilterSet(WagtailFilterSet):
         label=_("Award number"),
         field_name="award_id",
         help_text=_("The number at the end of the award's identifier."),
+        min_value=1,
+        max_value=2**63 - 1,
     )
     account = django_filters.ChoiceFilter(
         label=_("Account"), choices=LedgerEntry.Account.choices

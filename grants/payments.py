@@ -76,6 +76,9 @@ def _stripe_errors():
         stripe.APIConnectionError,
         stripe.APIError,
         stripe.RateLimitError,
+        # 409: the same idempotency key is still being processed; its outcome is
+        # unknown, so it must be retried, never treated as refused.
+        stripe.IdempotencyError,
     ) as error:
         raise PaymentTemporarilyFailed(
             _("Stripe could not be reached. We will try again.")

@@ -256,9 +256,17 @@ def rescind_award(*, actor, award: Award, reason: str) -> Award:
         raise ValidationError(_("This award has already ended."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say briefly why the award is rescinded.")})
-    award.disbursements.filter(
+    from grants.services.disbursements import _check_nothing_sent
+
+    unsent = award.disbursements.select_for_update().filter(
         status__in=[Disbursement.Status.REQUESTED, Disbursement.Status.APPROVED]
-    ).update(status=Disbursement.Status.CANCELLED)
+    )
+    for payment in unsent:
+        _check_nothing_sent(payment)
+        payment.status = Disbursement.Status.CANCELLED
+        payment.failure_reason = "Award rescinded"
+        payment.save(update_fields=["status", "failure_reason"])
+        log(instance=payment, action="grants.cancel_disbursement", user=actor)
     award.status = Award.Status.RESCINDED
     award.ended_reason = reason.strip()
     award.ended_at = timezone.now()

@@ -129,10 +129,18 @@ def request_stipend_payment(*, actor, stipend: Stipend, method: str) -> Disburse
             requested_by=actor,
         )
     )
-    stipend.status = Stipend.Status.APPROVED
-    stipend.save(update_fields=["status"])
     log(instance=stipend, action="grants.request_stipend_payment", user=actor)
     return disbursement
+
+
+def _manual_only(disbursement: Disbursement) -> None:
+    # What happens to a Stripe transfer is read from Stripe (webhook, reconcile),
+    # never typed in: a hand-made "failed" could free an installment Stripe paid.
+    if disbursement.method not in MANUAL_METHODS:
+        raise ValidationError(
+            _("Stripe payments are updated from Stripe itself, not by hand."),
+            code="stripe",
+        )
 
 
 def _locked(disbursement: Disbursement) -> Disbursement:
@@ -165,6 +173,10 @@ def approve_disbursement(*, actor, disbursement: Disbursement) -> Disbursement:
     disbursement.approved_by = actor
     disbursement.approved_at = timezone.now()
     disbursement.save(update_fields=["status", "approved_by", "approved_at"])
+    if disbursement.stipend_id:
+        Stipend.objects.filter(pk=disbursement.stipend_id).update(
+            status=Stipend.Status.APPROVED
+        )
     log(instance=disbursement, action="grants.approve_disbursement", user=actor)
     if disbursement.method == Disbursement.Method.STRIPE:
         transaction.on_commit(partial(_send_by_stripe, disbursement.pk))
@@ -200,8 +212,7 @@ def mark_sent(
     """Finance records a manual payment as sent, with its ACH or check reference."""
     require_perm(actor, "grants.record_disbursement")
     disbursement = _locked(disbursement)
-    if disbursement.method not in MANUAL_METHODS:
-        raise ValidationError(_("Stripe payments are sent by Stripe, not by hand."))
+    _manual_only(disbursement)
     if not reference.strip():
         raise ValidationError({"reference": _("Enter the ACH trace or check number.")})
     _move(disbursement, {Disbursement.Status.APPROVED}, Disbursement.Status.SENT)
@@ -218,6 +229,7 @@ def mark_paid(*, actor, disbursement: Disbursement, paid_on: date) -> Disburseme
     """Finance confirms the money arrived (the bank cleared it, the check cashed)."""
     require_perm(actor, "grants.record_disbursement")
     disbursement = _locked(disbursement)
+    _manual_only(disbursement)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("Enter a date that has already happened.")})
     _move(disbursement, {Disbursement.Status.SENT}, Disbursement.Status.PAID)
@@ -246,6 +258,7 @@ def mark_failed(
     """A sent payment bounced or was reversed: the money is back, the ledger says so."""
     require_perm(actor, "grants.record_disbursement")
     disbursement = _locked(disbursement)
+    _manual_only(disbursement)
     target = (
         Disbursement.Status.REVERSED if reversed_payment else Disbursement.Status.FAILED
     )
@@ -275,10 +288,45 @@ def fail_payment(*, disbursement, to_status, reason: str, actor=None) -> None:
         memo=reason.strip()[:300],
     )
     if disbursement.stipend_id:
+        # Waiting for finance again: it can be paid another way.
         Stipend.objects.filter(pk=disbursement.stipend_id).update(
-            status=Stipend.Status.APPROVED
+            status=Stipend.Status.PENDING
         )
     log(instance=disbursement, action=f"grants.{to_status}_disbursement", user=actor)
+
+
+def _check_nothing_sent(disbursement: Disbursement) -> None:
+    """An approved Stripe payment may already be at Stripe (a worker mid-call, an
+    answer lost to a timeout): cancel it only once Stripe confirms it has nothing."""
+    if not (
+        disbursement.method == Disbursement.Method.STRIPE
+        and disbursement.status == Disbursement.Status.APPROVED
+    ):
+        return
+    from grants import payments
+    from grants.services.stripe import transfer_group_for
+
+    try:
+        found = payments.find_transfer(
+            transfer_group=transfer_group_for(disbursement),
+            disbursement_id=disbursement.pk,
+        )
+    except payments.PaymentError as error:
+        raise ValidationError(
+            _(
+                "We could not check with Stripe whether this payment was sent, so it "
+                "cannot be cancelled yet. Please try again in a few minutes."
+            ),
+            code="unknown",
+        ) from error
+    if found:
+        raise ValidationError(
+            _(
+                "Stripe already has this transfer, so it cannot be cancelled. It will "
+                "show as sent once Stripe's update arrives (or run reconcile_stripe)."
+            ),
+            code="at_stripe",
+        )
 
 
 @transaction.atomic
@@ -288,6 +336,7 @@ def cancel_disbursement(
     """Stop a payment that has not been sent."""
     require_perm(actor, "grants.request_disbursement")
     disbursement = _locked(disbursement)
+    _check_nothing_sent(disbursement)
     _move(
         disbursement,
         {Disbursement.Status.REQUESTED, Disbursement.Status.APPROVED},

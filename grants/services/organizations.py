@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.log_actions import log
 
+from grants import ledger
 from grants.models import Fund, FundingRound, Invitation, Membership, Organization
 from grants.tasks import send_invitation_email
 from portal.permissions import (
@@ -80,6 +81,17 @@ def update_funding_round(
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     set_fields(funding_round, ROUND_FIELDS, values)
     funding_round.full_clean()
+    committed = ledger.committed_in_round(funding_round)
+    if funding_round.budget < committed:
+        raise ValidationError(
+            {
+                "budget": _(
+                    "Awards in this round already commit %(committed)s, so the "
+                    "budget cannot be lower than that."
+                )
+                % {"committed": f"${committed:,.2f}"}
+            }
+        )
     funding_round.save()
     log(instance=funding_round, action="grants.update_funding_round", user=actor)
     return funding_round

@@ -66,7 +66,8 @@ def withdraw_stipend(*, actor, panelist, funding_round: FundingRound) -> None:
     )
     if stipend is None:
         return
-    if stipend.status != Stipend.Status.PENDING:
+    if stipend.status != Stipend.Status.PENDING or stipend.disbursements.exists():
+        # A payment was tried: its history stays, so finance decides what to do.
         raise _locked()
     log(instance=stipend, action="grants.withdraw_stipend", user=actor)
     stipend.delete()
@@ -74,6 +75,9 @@ def withdraw_stipend(*, actor, panelist, funding_round: FundingRound) -> None:
 
 def _locked() -> ValidationError:
     return ValidationError(
-        _("Finance has already approved this stipend, so it cannot change."),
+        _(
+            "Finance has already worked on paying this stipend, so it cannot change "
+            "here. Ask finance."
+        ),
         code="locked",
     )

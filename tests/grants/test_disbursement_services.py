@@ -243,7 +243,9 @@ def test_only_finance_staff_request_a_stipend_payment(funded, role):
             Decimal("120.00"),
         )
         stipend.refresh_from_db()
-        assert stipend.status == Stipend.Status.APPROVED
+        # Asking is not approving: the stipend stays pending until a second
+        # finance officer approves the payment.
+        assert stipend.status == Stipend.Status.PENDING
         entry = log_entries("grants.request_stipend_payment", stipend).get()
         assert entry.user_id == actor.pk
     else:

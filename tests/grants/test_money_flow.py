@@ -158,3 +158,54 @@ def test_only_an_owner_accepts(program_staff):
     award.refresh_from_db()
     assert award.status == Award.Status.OFFERED
     assert award.starts_on < award.ends_on + timedelta(days=1)
+
+
+def test_a_stripe_payment_cannot_be_marked_paid_or_failed_by_hand(
+    program_staff, finance_pair, settings
+):
+    from grants.models import Installment
+
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    requester, approver = finance_pair
+    award, owner = offer(program_staff)
+    services.accept_award(actor=owner, award=award, signer_name="Amina Yusuf")
+    (installment,) = services.set_schedule(
+        actor=program_staff,
+        award=award,
+        installments=[{"due_on": date(2027, 1, 15), "amount": Decimal("30000.00")}],
+    )
+    payment = Disbursement.objects.create(
+        installment=installment,
+        award=award,
+        funding_round=award.funding_round,
+        amount=Decimal("30000.00"),
+        method="stripe",
+        status="sent",
+        requested_by=requester,
+        approved_by=approver,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.mark_failed(actor=requester, disbursement=payment, reason="Bounced")
+    assert refused.value.code == "stripe"
+    with pytest.raises(ValidationError):
+        services.mark_paid(
+            actor=requester, disbursement=payment, paid_on=date(2027, 1, 20)
+        )
+    payment.refresh_from_db()
+    assert payment.status == "sent"
+    assert Installment.objects.get().disbursements.count() == 1
+
+
+def test_a_round_budget_cannot_drop_below_what_it_committed(program_staff):
+    award, _owner = offer(program_staff)
+    funding_round = award.funding_round
+    with pytest.raises(ValidationError) as refused:
+        services.update_funding_round(
+            actor=program_staff,
+            funding_round=funding_round,
+            budget=Decimal("29000.00"),
+            max_award=Decimal("29000.00"),
+        )
+    assert "budget" in refused.value.message_dict
+    funding_round.refresh_from_db()
+    assert funding_round.budget == Decimal("500000.00")

@@ -86,7 +86,7 @@ def test_a_bad_signature_is_refused_with_400_and_nothing_is_stored(fake, deliver
     assert not StripeEvent.objects.exists()
 
 
-@pytest.mark.parametrize("offset", [-301, -3600, 301, 3600])
+@pytest.mark.parametrize("offset", [-310, -3600, 310, 3600])
 def test_old_and_future_timestamps_are_refused_with_400(fake, deliver, offset):
     body = event_body("evt_1", "transfer.created", {"id": "tr_1"})
     header = sign(body, timestamp=int(time.time()) + offset)
