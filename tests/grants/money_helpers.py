@@ -2,7 +2,6 @@
 rows, audit entries, role groups after a flush and threads released together."""
 
 import importlib
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 TITLE = "Peer support for survivors"
 SUMMARY = "Weekly peer support circles led by survivors."
 STARTS, ENDS = date(2027, 1, 1), date(2027, 12, 31)
-THREAD_TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
 
 
 def money(value) -> Decimal:
@@ -150,35 +148,3 @@ def ensure_money_roles():
                     content_type__app_label=app_label, codename=codename
                 )
             )
-
-
-def run_at_once(calls) -> list:
-    """Run each call in its own thread on its own connection, all released together
-    by a barrier; return each call's result or exception, in order.
-
-    ``calls`` are pairs (prepare, act): ``prepare()`` loads rows on the thread's own
-    connection, then ``act(*prepared)`` runs once every thread is ready.
-    """
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def attempt(index):
-        prepare, act = calls[index]
-        try:
-            prepared = prepare()
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            outcomes[index] = act(*prepared)
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return outcomes

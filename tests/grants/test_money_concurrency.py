@@ -24,9 +24,9 @@ from tests.grants.money_helpers import (
     make_round,
     offer,
     program_user,
-    run_at_once,
     schedule,
 )
+from tests.helpers import run_at_once
 
 pytestmark = [
     pytest.mark.skipif(

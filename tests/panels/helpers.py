@@ -113,43 +113,6 @@ def ensure_role_groups():
         Group.objects.get_or_create(name=name)
 
 
-THREAD_TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
-
-
-def run_at_once(calls) -> list:
-    """Run each call in its own thread, all released together after their set-up;
-    return each call's result or exception.
-
-    ``calls`` are pairs (prepare, act): ``prepare()`` loads rows on the thread's own
-    connection, then ``act(*prepared)`` runs once every thread is ready.
-    """
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def attempt(index):
-        prepare, act = calls[index]
-        try:
-            prepared = prepare()
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            outcomes[index] = act(*prepared)
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return outcomes
-
-
 def award_details(**overrides):
     """What staff write for a new award: public words and dates, never answers."""
     from datetime import date

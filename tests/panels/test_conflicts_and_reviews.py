@@ -20,6 +20,7 @@ from applications.models import (
 from portal.models import User
 from portal.permissions import can_review
 from tests.factories import UserFactory
+from tests.helpers import run_at_once
 from tests.panels.helpers import (
     application_for,
     assign,
@@ -28,7 +29,6 @@ from tests.panels.helpers import (
     log_entries,
     make_panel,
     ready_to_review,
-    run_at_once,
     scores_for,
     seat,
 )

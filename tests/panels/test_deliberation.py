@@ -21,6 +21,7 @@ from applications.models import (
 from grants import services as grants_services
 from portal.models import User
 from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import run_at_once
 from tests.panels.helpers import (
     application_for,
     award_details,
@@ -28,7 +29,6 @@ from tests.panels.helpers import (
     log_entries,
     make_panel,
     ready_to_review,
-    run_at_once,
     scores_for,
     seat,
     submit_review,
