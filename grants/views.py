@@ -5,6 +5,7 @@ exists to someone outside it.
 """
 
 import copy
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -298,6 +299,10 @@ def invitation_accept(request, token):
     )
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def award_detail(request, award_id: int):
@@ -315,6 +320,19 @@ def award_detail(request, award_id: int):
             raise Http404
         try:
             if "accept" in request.POST and accept_form.is_valid():
+                if request.POST.get("agreement") != _digest(
+                    services.agreement_for(award)
+                ):
+                    # Staff changed the award after this page was opened: the person
+                    # must sign what they have read, nothing else.
+                    messages.info(
+                        request,
+                        _(
+                            "The award changed since you opened this page. Please "
+                            "read the agreement again before you accept."
+                        ),
+                    )
+                    return redirect("grants:award_detail", award_id=award.pk)
                 services.accept_award(
                     actor=request.user,
                     award=award,
@@ -352,6 +370,7 @@ def award_detail(request, award_id: int):
             "schedule": selectors.schedule_of(award),
             "can_answer": can_answer and award.status == award.Status.OFFERED,
             "is_owner": can_answer,
+            "agreement_digest": _digest(services.agreement_for(award)),
             "stripe_ready": payments.is_configured(),
             "payee": getattr(award.organization, "payee_account", None),
             "accept_form": accept_form,

@@ -42,9 +42,15 @@ def test_an_owner_reads_the_agreement_and_accepts(client, award):
     page = client.get(url(award)).content.decode()
     assert "Quarterly counts of survivors hired." in page
     assert "$25,000.00" in page
+    digest = client.get(url(award)).context["agreement_digest"]
     response = client.post(
         url(award),
-        {"accept": "1", "accept-signer_name": "Amina Yusuf", "accept-agree": "on"},
+        {
+            "accept": "1",
+            "accept-signer_name": "Amina Yusuf",
+            "accept-agree": "on",
+            "agreement": digest,
+        },
     )
     assert response.status_code == 302
     award.refresh_from_db()
@@ -97,3 +103,26 @@ def test_outsiders_get_404_and_editors_cannot_answer(client, award):
     )
     award.refresh_from_db()
     assert award.status == Award.Status.OFFERED
+
+
+def test_an_award_amended_after_the_page_opened_is_not_signed(
+    client, award, program_staff
+):
+    client.force_login(owner_of(award))
+    digest = client.get(url(award)).context["agreement_digest"]
+    services.amend_award(
+        actor=program_staff, award=award, amount=Decimal("20000.00"), reason="Budget"
+    )
+    response = client.post(
+        url(award),
+        {
+            "accept": "1",
+            "accept-signer_name": "Amina Yusuf",
+            "accept-agree": "on",
+            "agreement": digest,
+        },
+    )
+    assert response.status_code == 302
+    award.refresh_from_db()
+    assert award.status == Award.Status.OFFERED
+    assert award.signer_name == ""
