@@ -51,7 +51,8 @@ class EditConflict(ValidationError):
     """Someone else saved the same section since this person opened it."""
 
 
-def _record_status(application, *, actor, to_status, reason=""):
+def record_status(application, *, actor, to_status, reason=""):
+    """Move an application to a status and keep who, when and why (caller saves)."""
     StatusChange.objects.create(
         application=application,
         from_status=application.status,
@@ -246,7 +247,7 @@ def submit_application(*, actor, application: Application, moment=None) -> Appli
     application.form_snapshot = live_raw_blocks(funding_round.application_form)
     application.form_version = funding_round.application_form.version
     application.submitted_at = moment
-    _record_status(application, actor=actor, to_status=Application.Status.SUBMITTED)
+    record_status(application, actor=actor, to_status=Application.Status.SUBMITTED)
     application.full_clean()
     application.save()
     log(instance=application, action="applications.submit_application", user=actor)
@@ -280,7 +281,7 @@ def _resubmit(*, actor, application):
         request.answered_at = timezone.now()
         request.save(update_fields=["answered_at"])
     application.reopened_sections = []
-    _record_status(
+    record_status(
         application,
         actor=actor,
         to_status=Application.Status.SCREENING,
@@ -305,7 +306,7 @@ def withdraw_application(
     application = _locked(application)
     if application.status not in WITHDRAWABLE:
         raise ValidationError(_("This application can no longer be withdrawn."))
-    _record_status(
+    record_status(
         application, actor=actor, to_status=Application.Status.WITHDRAWN, reason=reason
     )
     application.save()
@@ -328,7 +329,7 @@ def change_status(
                 "to": Application.Status(to_status).label,
             }
         )
-    _record_status(application, actor=actor, to_status=to_status, reason=reason)
+    record_status(application, actor=actor, to_status=to_status, reason=reason)
     application.save()
     log(
         instance=application,
@@ -361,7 +362,7 @@ def request_information(
     info.full_clean()
     info.save()
     application.reopened_sections = list(sections)
-    _record_status(
+    record_status(
         application, actor=actor, to_status=Application.Status.MORE_INFO, reason=message
     )
     application.save()

@@ -16,7 +16,7 @@ from applications.models import (
     PanelRecommendation,
     Review,
 )
-from applications.services.applying import _record_status
+from applications.services.applying import record_status
 from grants.services import create_award
 from portal.permissions import can_deliberate_on, require_perm
 
@@ -171,7 +171,7 @@ def record_decision(
     decision.decided_at = timezone.now()
     decision.full_clean()
     decision.save()
-    _record_status(application, actor=actor, to_status=OUTCOME_STATUS[outcome])
+    record_status(application, actor=actor, to_status=OUTCOME_STATUS[outcome])
     application.updated_at = timezone.now()
     application.save(update_fields=["status", "updated_at", "award"])
     log(

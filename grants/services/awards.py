@@ -256,13 +256,13 @@ def rescind_award(*, actor, award: Award, reason: str) -> Award:
         raise ValidationError(_("This award has already ended."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say briefly why the award is rescinded.")})
-    from grants.services.disbursements import _check_nothing_sent
+    from grants.services.disbursements import check_nothing_sent
 
     unsent = award.disbursements.select_for_update().filter(
         status__in=[Disbursement.Status.REQUESTED, Disbursement.Status.APPROVED]
     )
     for payment in unsent:
-        _check_nothing_sent(payment)
+        check_nothing_sent(payment)
         payment.status = Disbursement.Status.CANCELLED
         payment.failure_reason = "Award rescinded"
         payment.save(update_fields=["status", "failure_reason"])

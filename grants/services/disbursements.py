@@ -235,12 +235,13 @@ def mark_paid(*, actor, disbursement: Disbursement, paid_on: date) -> Disburseme
     _move(disbursement, {Disbursement.Status.SENT}, Disbursement.Status.PAID)
     disbursement.paid_on = paid_on
     disbursement.save(update_fields=["status", "paid_on"])
-    _settle(disbursement)
+    settle_payment(disbursement)
     log(instance=disbursement, action="grants.mark_paid", user=actor)
     return disbursement
 
 
-def _settle(disbursement) -> None:
+def settle_payment(disbursement) -> None:
+    """A payment arrived: its stipend is paid, or its accepted award becomes active."""
     if disbursement.stipend_id:
         Stipend.objects.filter(pk=disbursement.stipend_id).update(
             status=Stipend.Status.PAID
@@ -295,7 +296,7 @@ def fail_payment(*, disbursement, to_status, reason: str, actor=None) -> None:
     log(instance=disbursement, action=f"grants.{to_status}_disbursement", user=actor)
 
 
-def _check_nothing_sent(disbursement: Disbursement) -> None:
+def check_nothing_sent(disbursement: Disbursement) -> None:
     """An approved Stripe payment may already be at Stripe (a worker mid-call, an
     answer lost to a timeout): cancel it only once Stripe confirms it has nothing."""
     if not (
@@ -336,7 +337,7 @@ def cancel_disbursement(
     """Stop a payment that has not been sent."""
     require_perm(actor, "grants.request_disbursement")
     disbursement = _locked(disbursement)
-    _check_nothing_sent(disbursement)
+    check_nothing_sent(disbursement)
     _move(
         disbursement,
         {Disbursement.Status.REQUESTED, Disbursement.Status.APPROVED},

@@ -26,7 +26,11 @@ from grants.models import (
     Stipend,
     StripeEvent,
 )
-from grants.services.disbursements import _settle, fail_payment, record_payment_left
+from grants.services.disbursements import (
+    fail_payment,
+    record_payment_left,
+    settle_payment,
+)
 from portal.models import User
 from portal.permissions import require_perm
 
@@ -227,7 +231,7 @@ def _mark_paid(disbursement: Disbursement, transfer) -> None:
     disbursement.status = Status.PAID
     disbursement.paid_on = paid_on
     disbursement.save(update_fields=["status", "paid_on"])
-    _settle(disbursement)
+    settle_payment(disbursement)
     log(instance=disbursement, action="grants.apply_transfer_state", user=None)
 
 
