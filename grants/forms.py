@@ -257,3 +257,124 @@ class DeclineAwardForm(forms.Form):
         max_length=2000,
         required=False,
     )
+
+
+# Progress reports ---------------------------------------------------------------------
+
+
+def count_field(label, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        max_value=9999,
+        initial=0,
+        error_messages={
+            "invalid": _("Enter a whole number, like 0 or 3."),
+            "min_value": _("Enter 0 or more."),
+            "max_value": _("Enter a number below 10,000."),
+            "required": _("Enter a number. Use 0 if none."),
+        },
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "class": "input--short"}
+        ),
+    )
+
+
+NARRATIVE_HINT = _(
+    "Describe things in general words. Please do not write names, contact details, "
+    "dates of birth or anything else that could identify someone."
+)
+
+
+class HiringReportForm(forms.Form):
+    """A period's report: counts and short narrative, never a person's details.
+
+    Hiring fields appear only when the award carries a commitment. Field shape is
+    checked here; the rules across fields and earlier reports live in the service.
+    """
+
+    entry_filled = count_field(_("Entry-level positions filled"))
+    professional_filled = count_field(_("Professional positions filled"))
+    leadership_filled = count_field(_("Leadership positions filled"))
+    board_filled = count_field(_("Board or advisory seats filled"))
+    retained_6_months = count_field(
+        _("People still in post 6 months after they started"),
+        _("Count everyone hired under this award who reached 6 months, so far."),
+    )
+    retained_12_months = count_field(
+        _("People still in post 12 months after they started"),
+        _("Count everyone hired under this award who reached 12 months, so far."),
+    )
+    at_or_above_wage_floor = count_field(
+        _("Positions filled this period paid at or above the wage floor")
+    )
+    over_commitment_explanation = forms.CharField(
+        label=_("If you filled more positions than committed, tell us why"),
+        required=False,
+        max_length=1000,
+        help_text=NARRATIVE_HINT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    barriers = forms.CharField(
+        label=_("Barriers you met"),
+        required=False,
+        max_length=2000,
+        help_text=NARRATIVE_HINT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    support_needed = forms.CharField(
+        label=_("Support you would like from the grants team"),
+        required=False,
+        max_length=2000,
+        help_text=NARRATIVE_HINT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    HIRING_FIELDS = [
+        "entry_filled",
+        "professional_filled",
+        "leadership_filled",
+        "board_filled",
+        "retained_6_months",
+        "retained_12_months",
+        "at_or_above_wage_floor",
+        "over_commitment_explanation",
+    ]
+
+    def __init__(self, *args, has_commitment=True, **kwargs):
+        from grants.models import ServiceType
+
+        super().__init__(*args, **kwargs)
+        if not has_commitment:
+            for name in self.HIRING_FIELDS:
+                del self.fields[name]
+        for value, label in ServiceType.choices:
+            self.fields[f"served_{value}"] = count_field(label)
+        self.service_types = ServiceType.choices
+
+    def hiring_fields(self):
+        return [self[name] for name in self.HIRING_FIELDS if name in self.fields]
+
+    def served_fields(self):
+        return [self[f"served_{value}"] for value, _label in self.service_types]
+
+    def narrative_fields(self):
+        return [self["barriers"], self["support_needed"]]
+
+    def service_arguments(self) -> dict:
+        """The cleaned figures split as the service takes them."""
+        data = self.cleaned_data
+        counts = {
+            name: data[name]
+            for name in self.HIRING_FIELDS
+            if name in self.fields and name != "over_commitment_explanation"
+        }
+        served = {
+            value: data[f"served_{value}"] for value, _label in self.service_types
+        }
+        narrative = {
+            name: data.get(name, "")
+            for name in ("barriers", "support_needed", "over_commitment_explanation")
+        }
+        return {"counts": counts, "served": served, "narrative": narrative}

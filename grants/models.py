@@ -446,6 +446,14 @@ class Installment(models.Model):
         blank=True,
         help_text=_("For example: first progress report verified."),
     )
+    reports_required = models.PositiveSmallIntegerField(
+        _("verified reports needed first"),
+        default=0,
+        help_text=_(
+            "How many of the award's progress reports must be verified before this "
+            "installment can be paid. 0 means no report is needed."
+        ),
+    )
 
     class Meta:
         ordering = ["award", "number"]
@@ -717,3 +725,312 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"Stripe event {self.pk}"
+
+
+# Survivor hiring: commitments and progress reports --------------------------------
+
+
+class RoleLevel(models.TextChoices):
+    """The levels of a survivor-hiring commitment (Framework goal 5.1)."""
+
+    ENTRY = "entry", _("Entry level")
+    PROFESSIONAL = "professional", _("Professional")
+    LEADERSHIP = "leadership", _("Leadership")
+    BOARD = "board", _("Board or advisory")
+
+
+class HiringCommitment(models.Model):
+    """What a grantee commits to: positions filled by people with lived experience.
+
+    Positions are counts per role level. Nothing here, or anywhere in reporting,
+    names or describes a person.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, waiting for the grants team")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    class Support(models.TextChoices):
+        FLEXIBLE_SCHEDULES = "flexible_schedules", _("Flexible schedules")
+        PEER_SUPPORT = "peer_support", _("Peer support")
+        TRAINING = "training", _("Training and professional development")
+        MENTORING = "mentoring", _("Mentoring")
+        PAID_TIME_OFF = "paid_time_off", _("Paid time off for appointments")
+        TRANSPORT_CHILDCARE = (
+            "transport_childcare",
+            _("Help with transport or childcare"),
+        )
+
+    award = models.OneToOneField(
+        Award, on_delete=models.CASCADE, related_name="hiring_commitment"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    entry_positions = models.PositiveSmallIntegerField(
+        _("entry-level positions"), default=0
+    )
+    professional_positions = models.PositiveSmallIntegerField(
+        _("professional positions"), default=0
+    )
+    leadership_positions = models.PositiveSmallIntegerField(
+        _("leadership positions"), default=0
+    )
+    board_positions = models.PositiveSmallIntegerField(
+        _("board or advisory seats"), default=0
+    )
+    wage_floor = models.DecimalField(
+        _("wage floor (USD an hour)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    target_date = models.DateField(_("fill positions by"))
+    supports = models.JSONField(_("supports offered"), default=list, blank=True)
+    other_supports = models.CharField(_("other supports"), max_length=300, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hiring commitment")
+        verbose_name_plural = _("hiring commitments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entry_positions__gt=0)
+                | models.Q(professional_positions__gt=0)
+                | models.Q(leadership_positions__gt=0)
+                | models.Q(board_positions__gt=0),
+                name="commitment_has_positions",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Hiring commitment {self.award_id}"
+
+    def positions(self) -> dict[str, int]:
+        """Positions committed per role level."""
+        return {
+            RoleLevel.ENTRY: self.entry_positions,
+            RoleLevel.PROFESSIONAL: self.professional_positions,
+            RoleLevel.LEADERSHIP: self.leadership_positions,
+            RoleLevel.BOARD: self.board_positions,
+        }
+
+    @property
+    def total_positions(self) -> int:
+        return sum(self.positions().values())
+
+    def support_labels(self) -> list[str]:
+        labels = dict(self.Support.choices)
+        named = [str(labels[key]) for key in self.supports if key in labels]
+        return named + ([self.other_supports] if self.other_supports else [])
+
+    def clean(self):
+        if self.total_positions <= 0:
+            raise ValidationError(
+                _("Commit to at least one position or seat at any level.")
+            )
+        unknown = set(self.supports) - set(self.Support.values)
+        if unknown:
+            raise ValidationError({"supports": _("Choose supports from the list.")})
+
+
+class ServiceType(models.TextChoices):
+    """The programme outcomes a grantee reports: people served, by service."""
+
+    SHELTER_HOUSING = "shelter_housing", _("Emergency shelter or housing")
+    CASE_MANAGEMENT = "case_management", _("Case management and advocacy")
+    LEGAL = "legal", _("Legal help")
+    HEALTH_HEALING = "health_healing", _("Health, healing and mental health")
+    EMPLOYMENT = "employment", _("Employment and training")
+    OUTREACH = "outreach", _("Outreach and prevention")
+    YOUTH = "youth", _("Youth programmes")
+    OTHER = "other", _("Other services")
+
+
+# Fields of a report that hold counts, in the order forms and tables show them.
+FILLED_FIELDS = {
+    RoleLevel.ENTRY: "entry_filled",
+    RoleLevel.PROFESSIONAL: "professional_filled",
+    RoleLevel.LEADERSHIP: "leadership_filled",
+    RoleLevel.BOARD: "board_filled",
+}
+COUNT_FIELDS = [
+    *FILLED_FIELDS.values(),
+    "retained_6_months",
+    "retained_12_months",
+    "at_or_above_wage_floor",
+]
+NARRATIVE_FIELDS = ["barriers", "support_needed", "over_commitment_explanation"]
+
+
+class HiringReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(
+            status__in=[HiringReport.Status.DUE, HiringReport.Status.RETURNED]
+        )
+
+    def overdue(self, today):
+        return self.open().filter(due_on__lt=today)
+
+
+class HiringReport(models.Model):
+    """One period's progress report on an award: counts and short narrative only.
+
+    The hiring counts apply when the award carries a commitment; the people served
+    (``ServiceCount`` rows) apply to every award.
+    """
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Not sent yet")
+        SUBMITTED = "submitted", _("Sent, waiting for the grants team")
+        RETURNED = "returned", _("Returned with comments")
+        VERIFIED = "verified", _("Verified")
+
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="hiring_reports"
+    )
+    number = models.PositiveSmallIntegerField()
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DUE
+    )
+    entry_filled = models.PositiveSmallIntegerField(
+        _("entry-level positions filled"), default=0
+    )
+    professional_filled = models.PositiveSmallIntegerField(
+        _("professional positions filled"), default=0
+    )
+    leadership_filled = models.PositiveSmallIntegerField(
+        _("leadership positions filled"), default=0
+    )
+    board_filled = models.PositiveSmallIntegerField(
+        _("board or advisory seats filled"), default=0
+    )
+    retained_6_months = models.PositiveSmallIntegerField(
+        _("people still in post after 6 months"), default=0
+    )
+    retained_12_months = models.PositiveSmallIntegerField(
+        _("people still in post after 12 months"), default=0
+    )
+    at_or_above_wage_floor = models.PositiveSmallIntegerField(
+        _("positions paid at or above the wage floor"), default=0
+    )
+    barriers = models.TextField(_("barriers met"), blank=True, max_length=2000)
+    support_needed = models.TextField(_("support needed"), blank=True, max_length=2000)
+    over_commitment_explanation = models.TextField(
+        _("why more positions were filled than committed"),
+        blank=True,
+        max_length=1000,
+    )
+    staff_comment = models.TextField(_("comments from the grants team"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_notice_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HiringReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["award", "number"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "number"], name="one_report_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="report_period_ordered",
+            ),
+        ]
+        permissions = [("verify_hiringreport", "Can verify or return a report")]
+
+    def __str__(self):
+        return f"Report {self.award_id}-{self.number}"
+
+    def filled(self) -> dict[str, int]:
+        return {level: getattr(self, name) for level, name in FILLED_FIELDS.items()}
+
+    @property
+    def total_filled(self) -> int:
+        return sum(self.filled().values())
+
+    def counts(self) -> dict:
+        """The report's figures, as kept in its history."""
+        data = {name: getattr(self, name) for name in COUNT_FIELDS}
+        data["served"] = {
+            row.service_type: row.people_served for row in self.service_counts.all()
+        }
+        return data
+
+
+class ServiceCount(models.Model):
+    """People served in a report's period for one kind of service (a count)."""
+
+    report = models.ForeignKey(
+        HiringReport, on_delete=models.CASCADE, related_name="service_counts"
+    )
+    service_type = models.CharField(max_length=20, choices=ServiceType.choices)
+    people_served = models.PositiveIntegerField(_("people served"), default=0)
+
+    class Meta:
+        ordering = ["report", "service_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "service_type"], name="one_count_per_service"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service_type}: {self.people_served}"
+
+
+class HiringReportEvent(models.Model):
+    """The history of a report: who sent, returned or verified what, and when."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Sent")
+        RETURNED = "returned", _("Returned with comments")
+        VERIFIED = "verified", _("Verified")
+
+    report = models.ForeignKey(
+        HiringReport, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.report} {self.action}"

@@ -112,3 +112,46 @@ def schedule_of(award: Award) -> list:
 def has_stipend(user) -> bool:
     """True for a panelist who has been owed a stipend."""
     return Stipend.objects.filter(panelist_id=user.pk).exists()
+
+
+def grantee_awards(user, limit: int = 20) -> list:
+    """The person's awards with their hiring commitment and next open report."""
+    from grants.models import HiringReport
+
+    next_report = (
+        HiringReport.objects.open().filter(award=OuterRef("pk")).order_by("due_on")
+    )
+    return list(
+        awards_of(user)
+        .select_related("hiring_commitment")
+        .annotate(
+            next_report_id=Subquery(next_report.values("pk")[:1]),
+            next_report_due=Subquery(next_report.values("due_on")[:1]),
+        )[:limit]
+    )
+
+
+def reports_of(award: Award) -> list:
+    """An award's progress reports in order, for the grantee and staff."""
+    return list(award.hiring_reports.order_by("number"))
+
+
+def report_for_member(user, award_id, report_id):
+    """One report of one of the person's awards, or 404 (never a hint it exists)."""
+    from grants.models import HiringReport
+
+    award = award_for_member(user, award_id)
+    try:
+        return (
+            HiringReport.objects.select_related(
+                "award__organization", "award__funding_round"
+            )
+            .prefetch_related("service_counts")
+            .get(pk=report_id, award=award)
+        )
+    except (HiringReport.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def report_history(report) -> list:
+    return list(report.events.select_related("actor").order_by("at", "pk"))

@@ -145,3 +145,80 @@ def process_stripe_event_task(*, event_pk: int, attempt: int = 1) -> str:
             raise
         _again(process_stripe_event_task, attempt, event_pk=event_pk)
         return "retrying"
+
+
+# Progress reports ----------------------------------------------------------------------
+
+REPORT_SUBJECTS = {
+    "reminder": "A progress report is due on {due}",
+    "overdue": "Your progress report is past its due date: we are here to help",
+    "returned": "Your progress report: the grants team has a few comments",
+    "verified": "Thank you: your progress report is verified",
+}
+
+
+def _report_recipients(report) -> list[str]:
+    members = report.award.organization.memberships.filter(user__is_active=True)
+    return sorted(members.values_list("user__email", flat=True))
+
+
+def _send_report_notice(report, kind: str) -> int:
+    from django.core.mail import EmailMultiAlternatives
+
+    recipients = _report_recipients(report)
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse(
+            "grants:report_detail",
+            kwargs={"award_id": report.award_id, "report_id": report.pk},
+        )
+        context = {
+            "kind": kind,
+            "due_on": report.due_on,
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+        }
+        subject = REPORT_SUBJECTS[kind].format(due=report.due_on.strftime("%B %-d, %Y"))
+        body = render_to_string("grants/email/report_notice.txt", context)
+    # Members are blind-copied: they need not see each other's addresses.
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[], bcc=recipients)
+    return message.send()
+
+
+@task()
+def send_report_email(*, report_id: int, kind: str) -> int:
+    """Tell the grantee a report was returned with comments or verified."""
+    from grants.models import HiringReport
+
+    report = (
+        HiringReport.objects.select_related("award__organization")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or report.status != kind:
+        return 0  # changed again before the worker ran: the newer email tells it
+    return _send_report_notice(report, kind)
+
+
+@task()
+def send_report_reminder(*, report_id: int, overdue: bool) -> int:
+    """Remind the grantee before a report is due, or once when it is overdue.
+
+    The reminder is claimed first, so two workers never send the same one; if the
+    mail server refuses, the claim is undone and the next daily run tries again.
+    """
+    from grants.models import HiringReport
+    from grants.services.hiring import mark_reminded, unmark_reminded
+
+    if not mark_reminded(report_id=report_id, overdue=overdue):
+        return 0
+    report = HiringReport.objects.select_related("award__organization").get(
+        pk=report_id
+    )
+    try:
+        return _send_report_notice(report, "overdue" if overdue else "reminder")
+    except Exception:
+        unmark_reminded(report_id=report_id, overdue=overdue)
+        raise

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("awards/<int:award_id>/", views.award_detail, name="award_detail"),
     path(
+        "awards/<int:award_id>/reports/<int:report_id>/",
+        views.report_detail,
+        name="report_detail",
+    ),
+    path(
         "invitations/<uuid:token>/",
         views.invitation_accept,
         name="invitation_accept",

@@ -19,6 +19,7 @@ from grants import payments, selectors, services
 from grants.forms import (
     AcceptAwardForm,
     DeclineAwardForm,
+    HiringReportForm,
     InviteMemberForm,
     OrganizationForm,
     TransferOwnershipForm,
@@ -28,6 +29,7 @@ from portal.forms import add_service_errors
 from portal.permissions import (
     can_accept_award,
     can_remove_member,
+    can_report_on,
     can_transfer_ownership,
     email_is_confirmed,
     has_perm,
@@ -359,6 +361,7 @@ def award_detail(request, award_id: int):
             add_service_errors(
                 accept_form if "accept" in request.POST else decline_form, error
             )
+    reports = selectors.reports_of(award)
     return render(
         request,
         "grants/award_detail.html",
@@ -368,6 +371,9 @@ def award_detail(request, award_id: int):
             if award.status == award.Status.OFFERED
             else award.agreement_text,
             "schedule": selectors.schedule_of(award),
+            "commitment": getattr(award, "hiring_commitment", None),
+            "reports": reports,
+            "verified_reports": sum(1 for r in reports if r.status == "verified"),
             "can_answer": can_answer and award.status == award.Status.OFFERED,
             "is_owner": can_answer,
             "agreement_digest": _digest(services.agreement_for(award)),
@@ -375,5 +381,66 @@ def award_detail(request, award_id: int):
             "payee": getattr(award.organization, "payee_account", None),
             "accept_form": accept_form,
             "decline_form": decline_form,
+        },
+    )
+
+
+def _report_initial(report) -> dict:
+    initial = {name: getattr(report, name) for name in HiringReportForm.HIRING_FIELDS}
+    initial["barriers"] = report.barriers
+    initial["support_needed"] = report.support_needed
+    for row in report.service_counts.all():
+        initial[f"served_{row.service_type}"] = row.people_served
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, award_id: int, report_id: int):
+    """One progress report: the form while it is open, then what was sent."""
+    report = selectors.report_for_member(request.user, award_id, report_id)
+    award = report.award
+    commitment = getattr(award, "hiring_commitment", None)
+    is_open = report.status in {report.Status.DUE, report.Status.RETURNED}
+    can_write = is_open and can_report_on(request.user, award)
+    form = HiringReportForm(
+        _posted(request) if can_write else None,
+        initial=_report_initial(report),
+        has_commitment=commitment is not None,
+    )
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.submit_report(
+                    actor=request.user, report=report, **form.service_arguments()
+                )
+            except PermissionDenied as error:
+                raise Http404 from error
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your report is sent. The grants team will read "
+                        "it and let you know by email."
+                    ),
+                )
+                return redirect("grants:award_detail", award_id=award.pk)
+    return render(
+        request,
+        "grants/report_detail.html",
+        {
+            "award": award,
+            "report": report,
+            "commitment": commitment,
+            "form": form,
+            "can_write": can_write,
+            "is_open": is_open,
+            "filled_before": services.filled_before(report),
+            "history": selectors.report_history(report),
+            "served": report.service_counts.all(),
         },
     )

@@ -91,6 +91,13 @@ def can_accept_award(user, award) -> bool:
     return has_perm(user, "grants.manage_members", award.organization)
 
 
+def can_report_on(user, award) -> bool:
+    """Owners and editors of the grantee organization write its progress reports."""
+    return email_is_confirmed(user) and has_perm(
+        user, "grants.apply_for_organization", award.organization
+    )
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

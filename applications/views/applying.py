@@ -24,7 +24,7 @@ from applications.schema import (
     sections_from,
 )
 from grants.models import FundingRound
-from grants.selectors import awards_of
+from grants.selectors import grantee_awards
 from portal.forms import add_service_errors
 from portal.permissions import email_is_confirmed
 
@@ -400,7 +400,7 @@ def portal_home(request):
             "queue": queue,
             "queue_done": done,
             "chair_panels": list(selectors.panels_for_chair(request.user)[:20]),
-            "awards": list(awards_of(request.user)[:20]),
+            "awards": grantee_awards(request.user),
         },
     )
 

@@ -22,6 +22,15 @@ from grants.services.disbursements import (
     request_disbursement,
     request_stipend_payment,
 )
+from grants.services.hiring import (
+    filled_before,
+    propose_commitment,
+    record_commitment,
+    return_report,
+    schedule_reports,
+    submit_report,
+    verify_report,
+)
 from grants.services.organizations import (
     EDITOR_PERMISSIONS,
     FUND_FIELDS,
@@ -57,6 +66,13 @@ from grants.services.stripe import (
 )
 
 __all__ = [
+    "filled_before",
+    "propose_commitment",
+    "record_commitment",
+    "return_report",
+    "schedule_reports",
+    "submit_report",
+    "verify_report",
     "apply_transfer_state",
     "flag_disbursement",
     "process_stripe_event",

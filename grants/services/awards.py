@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from grants import ledger
+from grants import ledger, public_cache
 from grants.models import (
     Award,
     Disbursement,
@@ -18,6 +18,7 @@ from grants.models import (
     LedgerEntry,
     Organization,
 )
+from grants.services.hiring import schedule_reports_on_acceptance
 from portal.permissions import can_accept_award, require_perm
 
 MAX_AMOUNT = Decimal("10000000000")  # what DecimalField(12, 2) can hold
@@ -57,6 +58,8 @@ def ledger_entry(
     )
     entry.full_clean()
     entry.save()
+    # Amounts awarded and disbursed are published (/funded/, open data).
+    public_cache.clear()
     return entry
 
 
@@ -169,7 +172,9 @@ def accept_award(*, actor, award: Award, signer_name: str) -> Award:
     award.accepted_at = timezone.now()
     award.status = Award.Status.ACCEPTED
     award.save()
+    schedule_reports_on_acceptance(award)
     log(instance=award, action="grants.accept_award", user=actor)
+    public_cache.clear()
     return award
 
 
@@ -280,7 +285,9 @@ def rescind_award(*, actor, award: Award, reason: str) -> Award:
 def set_schedule(*, actor, award: Award, installments: list[dict]) -> list[Installment]:
     """Replace an award's unpaid schedule; the installments must add up to the award.
 
-    Each item: {"due_on": date, "amount": Decimal, "condition": str}. Installments
+    Each item: {"due_on": date, "amount": Decimal, "condition": str,
+    "reports_required": int} (the verified progress reports the installment waits
+    for). Installments
     with a payment attempt are kept as they are and count towards the sum.
     """
     require_perm(actor, "grants.change_installment")
@@ -312,6 +319,7 @@ def set_schedule(*, actor, award: Award, installments: list[dict]) -> list[Insta
             due_on=item["due_on"],
             amount=item["amount"],
             condition=(item.get("condition") or "").strip(),
+            reports_required=item.get("reports_required") or 0,
         )
         installment.full_clean()
         installment.save()

@@ -23,6 +23,7 @@ from grants.models import (
     Stipend,
 )
 from grants.services.awards import ledger_entry
+from grants.services.hiring import verified_reports
 from portal.permissions import require_perm
 
 PAYABLE_AWARDS = {Award.Status.ACCEPTED, Award.Status.ACTIVE}
@@ -77,6 +78,16 @@ def request_disbursement(
     if installment.disbursements.filter(status__in=ledger.LIVE_PAYMENTS).exists():
         raise ValidationError(
             _("This installment is already paid or on its way."), code="already_paid"
+        )
+    verified = verified_reports(award)
+    if verified < installment.reports_required:
+        raise ValidationError(
+            _(
+                "This installment waits for %(needed)s verified progress report(s); "
+                "%(verified)s verified so far."
+            )
+            % {"needed": installment.reports_required, "verified": verified},
+            code="waiting_for_report",
         )
     owed = ledger.paid_on_award(award) + ledger.in_flight_on_award(award)
     if owed + installment.amount > award.amount:

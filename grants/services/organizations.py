@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.log_actions import log
 
-from grants import ledger
+from grants import ledger, public_cache
 from grants.models import Fund, FundingRound, Invitation, Membership, Organization
 from grants.tasks import send_invitation_email
 from portal.permissions import (
@@ -57,6 +57,7 @@ def update_fund(*, actor, fund: Fund, **values) -> Fund:
     fund.full_clean()
     fund.save()
     log(instance=fund, action="grants.update_fund", user=actor)
+    public_cache.clear()  # fund names are published as grant programmes
     return fund
 
 
@@ -198,6 +199,7 @@ def update_organization(*, actor, organization: Organization, **values) -> Organ
     organization.full_clean()
     organization.save()
     log(instance=organization, action="grants.update_organization", user=actor)
+    public_cache.clear()  # the public name is published for funded organizations
     return organization
 
 

@@ -304,6 +304,35 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 PORTAL_QUICK_EXIT_URL = env_str("PORTAL_QUICK_EXIT_URL", "https://www.weather.gov/")
 PORTAL_OPEN_DATA_PREFIX = env_str("PORTAL_OPEN_DATA_PREFIX", "360G-minneapolis")
 
+# Survivor hiring and progress reports. The wage floor offered on new commitments is
+# the Minneapolis minimum wage (2026); staff can change it on each commitment.
+PORTAL_WAGE_FLOOR = env_str("PORTAL_WAGE_FLOOR", "16.37")
+PORTAL_REPORT_EVERY_MONTHS = env_int("PORTAL_REPORT_EVERY_MONTHS", 3)
+PORTAL_REPORT_DUE_DAYS = env_int("PORTAL_REPORT_DUE_DAYS", 30)
+PORTAL_REPORT_REMINDER_DAYS = env_int("PORTAL_REPORT_REMINDER_DAYS", 14)
+
+# Open data (360Giving and a Candid-style CSV): who publishes, under which licence.
+PORTAL_FUNDER_NAME = env_str("PORTAL_FUNDER_NAME", "City of Minneapolis")
+PORTAL_FUNDER_ORG_ID = env_str("PORTAL_FUNDER_ORG_ID", PORTAL_OPEN_DATA_PREFIX)
+PORTAL_FUNDER_ADDRESS = env_str(
+    "PORTAL_FUNDER_ADDRESS", "350 South 5th Street, Minneapolis, MN 55415"
+)
+PORTAL_OPEN_DATA_LICENSE = env_str(
+    "PORTAL_OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+PORTAL_OPEN_DATA_PUBLISHER_NAME = env_str(
+    "PORTAL_OPEN_DATA_PUBLISHER_NAME", PORTAL_FUNDER_NAME
+)
+PORTAL_OPEN_DATA_PUBLISHER_URL = env_str(
+    "PORTAL_OPEN_DATA_PUBLISHER_URL", "https://www.minneapolismn.gov/"
+)
+# The month the funder's fiscal year starts (1 = January, the City's calendar year).
+PORTAL_FISCAL_YEAR_START_MONTH = env_int("PORTAL_FISCAL_YEAR_START_MONTH", 1)
+# How long the public /funded/ figures are cached, in seconds (changes clear it).
+PORTAL_PUBLIC_FIGURES_CACHE_SECONDS = env_int(
+    "PORTAL_PUBLIC_FIGURES_CACHE_SECONDS", 900
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
