@@ -14,7 +14,9 @@ from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
 from grants.models import FundingRound
+from grants.public import funded_awards, public_figures
 from grants.selectors import open_rounds
+from grants.suppression import NOTE as SUPPRESSION_NOTE
 
 
 class BasePage(Page):
@@ -263,9 +265,21 @@ class AwardedGrantsPage(BasePage):
 
     max_count_per_parent = 1
     subpage_types = []
+    GRANTS_PER_PAGE = 25
 
     class Meta:
         verbose_name = _("awarded grants page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["figures"] = public_figures()
+        context["grants"] = Paginator(funded_awards(), self.GRANTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context["suppression_note"] = SUPPRESSION_NOTE
+        context["open_data_publisher"] = settings.PORTAL_OPEN_DATA_PUBLISHER_NAME
+        context["open_data_license"] = settings.PORTAL_OPEN_DATA_LICENSE
+        return context
 
 
 @register_setting(icon="warning")

@@ -33,6 +33,8 @@ from grants.models import (
     Award,
     Disbursement,
     FundingRound,
+    HiringCommitment,
+    HiringReport,
     Installment,
     LedgerEntry,
     Stipend,
@@ -479,6 +481,16 @@ class AwardInspectView(generic.InspectView):
             buttons.append(
                 _button(_("Set payment schedule"), "awards:schedule", award, "date")
             )
+        if award.is_live and has_perm(user, "grants.change_hiringcommitment"):
+            buttons.append(
+                _button(_("Hiring commitment"), "awards:commitment", award, "group")
+            )
+        if award.is_live and has_perm(user, "grants.add_hiringreport"):
+            buttons.append(
+                _button(
+                    _("Report schedule"), "awards:report_schedule", award, "calendar"
+                )
+            )
         return buttons
 
     def get_context_data(self, **kwargs):
@@ -493,12 +505,16 @@ class AwardInspectView(generic.InspectView):
             Award.Status.ACTIVE,
         } and has_perm(self.request.user, "grants.request_disbursement")
         rows = installment_rows([_with_award(i, award) for i in installments], today)
+        reports = list(award.hiring_reports.order_by("number"))
+        verified = sum(1 for r in reports if r.status == HiringReport.Status.VERIFIED)
         for row in rows:
-            row["can_ask"] = can_request and row["installment"].payment_status in {
-                None,
-                Disbursement.Status.FAILED,
-                Disbursement.Status.REVERSED,
-            }
+            row["waiting_for_reports"] = row["installment"].reports_required > verified
+            row["can_ask"] = (
+                can_request
+                and not row["waiting_for_reports"]
+                and row["installment"].payment_status
+                in {None, Disbursement.Status.FAILED, Disbursement.Status.REVERSED}
+            )
         context.update(
             {
                 "award": award,
@@ -507,6 +523,12 @@ class AwardInspectView(generic.InspectView):
                     "installment", "requested_by", "approved_by"
                 ).order_by("-requested_at", "-pk"),
                 "ledger_rows": award_ledger_rows(award),
+                "commitment": HiringCommitment.objects.filter(award=award).first(),
+                "reports": reports,
+                "verified_reports": verified,
+                "can_see_reports": has_perm(
+                    self.request.user, "grants.view_hiringreport"
+                ),
                 "committed": ledger.committed_to_award(award),
                 "paid": ledger.paid_on_award(award),
                 "can_see_payments": has_perm(
@@ -602,6 +624,13 @@ class InstallmentRowForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), required=False, widget=AdminDateInput())
     amount = MoneyField(label=_("Amount (USD)"), required=False)
     condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
+    reports_required = forms.IntegerField(
+        label=_("Verified reports needed"),
+        min_value=0,
+        max_value=60,
+        required=False,
+        help_text=_("0 or empty: paid without waiting for a progress report."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -644,6 +673,7 @@ class ScheduleForm(forms.Form):
                 "due_on": row.cleaned_data["due_on"],
                 "amount": row.cleaned_data["amount"],
                 "condition": row.cleaned_data.get("condition", ""),
+                "reports_required": row.cleaned_data.get("reports_required") or 0,
             }
             for row in self.formset.forms
             if not row.is_blank
@@ -675,7 +705,12 @@ class SetScheduleView(AwardActionView):
         kwargs.pop("initial", None)
         kept = {i.pk for i in self.kept}
         kwargs["installments_initial"] = [
-            {"due_on": i.due_on, "amount": i.amount, "condition": i.condition}
+            {
+                "due_on": i.due_on,
+                "amount": i.amount,
+                "condition": i.condition,
+                "reports_required": i.reports_required,
+            }
             for i in self.object.installments.order_by("number")
             if i.pk not in kept
         ]

@@ -6,6 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from grants import finance_admin_views as finance
+from grants import hiring_admin_views as hiring
 from grants import services
 from grants.exports import LEDGER_EXPORT_FIELDS, LEDGER_EXPORT_HEADINGS
 from grants.models import (
@@ -13,6 +14,7 @@ from grants.models import (
     Disbursement,
     Fund,
     FundingRound,
+    HiringReport,
     LedgerEntry,
     Stipend,
 )
@@ -229,6 +231,8 @@ class AwardViewSet(ReadOnlyMixin, ModelViewSet):
             finance.RequestPaymentView,
             "request_payment",
         ),
+        ("hiring-commitment/", hiring.RecordCommitmentView, "commitment"),
+        ("report-schedule/", hiring.ScheduleReportsView, "report_schedule"),
     )
 
     def get_common_view_kwargs(self, **kwargs):
@@ -312,6 +316,34 @@ class LedgerViewSet(ReadOnlyMixin, ModelViewSet):
     export_filename = "ledger"
 
 
+class HiringReportViewSet(ReadOnlyMixin, ModelViewSet):
+    """Progress reports: list, filter, inspect, then verify or return."""
+
+    model = HiringReport
+    icon = "group"
+    menu_label = _("Progress reports")
+    list_display = [
+        "award",
+        "number",
+        "period_start",
+        "period_end",
+        "due_on",
+        "status",
+    ]
+    filterset_class = hiring.ReportFilterSet
+    search_fields = ["award__public_title", "award__organization__public_name"]
+    ordering = ["due_on", "pk"]
+    list_per_page = 50
+    index_view_class = hiring.ReportIndexView
+    inspect_view_class = hiring.ReportInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    extra_actions = (
+        ("verify/", hiring.VerifyReportView, "verify"),
+        ("return/", hiring.ReturnReportView, "return"),
+    )
+
+
 class GrantsViewSetGroup(ViewSetGroup):
     menu_label = "Grants"
     menu_icon = "doc-full-inverse"
@@ -323,4 +355,5 @@ class GrantsViewSetGroup(ViewSetGroup):
         AwardViewSet("awards"),
         DisbursementViewSet("disbursements"),
         LedgerViewSet("ledger"),
+        HiringReportViewSet("hiring_reports"),
     )

@@ -2,7 +2,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from grants import finance_admin_views
+from grants import finance_admin_views, hiring_admin_views
 from grants.services.stripe import LOG_ACTIONS as STRIPE_LOG_ACTIONS
 from grants.viewsets import GrantsViewSetGroup
 
@@ -27,7 +27,14 @@ def register_finance_urls():
             name="stipend_totals",
         ),
     ]
-    return [path("finance/", include((urls, "finance"), namespace="finance"))]
+    return [
+        path("finance/", include((urls, "finance"), namespace="finance")),
+        path(
+            "hiring/",
+            hiring_admin_views.HiringDashboardView.as_view(),
+            name="hiring_dashboard",
+        ),
+    ]
 
 
 class FinanceMenuItem(MenuItem):
@@ -40,6 +47,31 @@ def register_finance_menu_item():
     return FinanceMenuItem(
         "Finance", reverse("finance:dashboard"), icon_name="table", order=190
     )
+
+
+class HiringMenuItem(MenuItem):
+    def is_shown(self, request):
+        return hiring_admin_views.can_see_hiring(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_hiring_menu_item():
+    return HiringMenuItem(
+        "Survivor hiring", reverse("hiring_dashboard"), icon_name="group", order=195
+    )
+
+
+@hooks.register("register_log_actions")
+def register_hiring_log_actions(actions):
+    for name, label in [
+        ("record_commitment", "Confirm hiring commitment"),
+        ("propose_commitment", "Hiring commitment proposed in the application"),
+        ("schedule_reports", "Set progress report schedule"),
+        ("submit_report", "Send progress report"),
+        ("verify_report", "Verify progress report"),
+        ("return_report", "Return progress report"),
+    ]:
+        actions.register_action(f"grants.{name}", label, label)
 
 
 @hooks.register("register_log_actions")

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("exit/", cms_views.quick_exit, name="quick_exit"),
     path("stripe/webhook/", include("grants.webhooks")),
+    path("open-data/", include("grants.open_data_urls")),
 ]
 
 urlpatterns += i18n_patterns(

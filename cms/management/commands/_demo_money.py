@@ -44,6 +44,7 @@ def seed_money(*, users: dict, staff) -> None:
                 "due_on": today + timedelta(days=200),
                 "amount": Decimal("8000.00"),
                 "condition": "Final report received",
+                "reports_required": 4,
             },
         ],
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.management.commands._demo_applications import seed_applications
+from cms.management.commands._demo_hiring import seed_hiring
 from cms.management.commands._demo_money import seed_money
 from cms.management.commands._demo_panels import seed_panel
 from cms.models import (
@@ -1810,11 +1811,13 @@ class Command(BaseCommand):
                 onboarding_page=pages["about"],
             )
             seed_money(users=users, staff=users[STAFF_EMAIL])
+            grants = seed_hiring(users=users)
 
         self._say(
             f"Demo ready: {len(users)} accounts, {len(rounds)} funding rounds, "
             f"{len(pages)} pages in English and Spanish, {applications} applications, "
-            "a review panel with scores, an award with payments."
+            f"a review panel with scores, an award with payments, {grants} grants "
+            "from last year with survivor-hiring reports."
         )
         self._print_accounts()
 

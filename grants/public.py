@@ -1,0 +1,108 @@
+"""What the public may see of funded grants: the list, and protected totals.
+
+Money and the grants themselves are public. Counts of people (positions filled,
+people retained or served) pass through small-count suppression before they reach
+any page, and only verified reports count. Results are cached; services clear the
+cache when something the public sees changes.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+
+from grants import hiring_figures, ledger, public_cache
+from grants.models import Award, LedgerEntry, RoleLevel, ServiceType
+from grants.suppression import figure, protect
+
+FUNDED = hiring_figures.FUNDED
+
+
+def funded_awards():
+    """Accepted awards (accepted, active or closed), newest first, with the
+    money actually paid out from the ledger."""
+    return (
+        Award.objects.filter(status__in=FUNDED)
+        .select_related("organization", "funding_round__fund")
+        .annotate(
+            disbursed=ledger.money_sum(
+                "ledger_entries__amount",
+                filter=Q(ledger_entries__account=LedgerEntry.Account.PAID),
+            ),
+            last_entry_at=Max("ledger_entries__created_at"),
+        )
+        .order_by("-awarded_at", "-pk")
+    )
+
+
+def _money_figures() -> dict:
+    awards = Award.objects.filter(status__in=FUNDED)
+    totals = awards.aggregate(count=Count("pk"), amount=ledger.money_sum("amount"))
+    paid = LedgerEntry.objects.filter(
+        award__status__in=FUNDED, account=LedgerEntry.Account.PAID
+    ).aggregate(amount=ledger.money_sum("amount"))["amount"]
+    by_fund = list(
+        awards.values("funding_round__fund__name")
+        .annotate(count=Count("pk"), amount=ledger.money_sum("amount"))
+        .order_by("funding_round__fund__name")
+    )
+    return {
+        "grants": totals["count"],
+        "awarded": Decimal(totals["amount"]),
+        "disbursed": Decimal(paid),
+        "by_fund": [
+            {
+                "fund": row["funding_round__fund__name"],
+                "grants": row["count"],
+                "amount": Decimal(row["amount"]),
+            }
+            for row in by_fund
+        ],
+    }
+
+
+def _people_figures() -> dict:
+    levels = hiring_figures.totals_by_level()
+    labels = dict(RoleLevel.choices)
+    committed = protect(levels["committed"])
+    filled = protect(levels["filled"])
+    retention = hiring_figures.retention_and_wages()
+    served = protect(hiring_figures.people_served())
+    service_labels = dict(ServiceType.choices)
+    return {
+        "levels": [
+            {
+                "label": labels[level],
+                "committed": committed.cells[level],
+                "filled": filled.cells[level],
+            }
+            for level in RoleLevel.values
+        ],
+        "committed_total": committed.total,
+        "filled_total": filled.total,
+        "retained_6_months": figure(retention["retained_6_months"]),
+        "retained_12_months": figure(retention["retained_12_months"]),
+        "at_or_above_wage_floor": figure(retention["at_or_above_wage_floor"]),
+        "served": [
+            {"label": service_labels[key], "count": value}
+            for key, value in served.cells.items()
+        ],
+        "served_total": served.total,
+        "any_hidden": committed.any_hidden
+        or filled.any_hidden
+        or served.any_hidden
+        or not all(
+            f.shown
+            for f in (
+                figure(retention["retained_6_months"]),
+                figure(retention["retained_12_months"]),
+                figure(retention["at_or_above_wage_floor"]),
+            )
+        ),
+    }
+
+
+def public_figures() -> dict:
+    """Programme totals and protected survivor-hiring totals, cached."""
+    return public_cache.get_or_build(
+        "figures", lambda: {"money": _money_figures(), "people": _people_figures()}
+    )
