@@ -33,6 +33,22 @@ class FieldBlock(blocks.StructBlock):
     )
 
 
+HIRING_HELP = _(
+    "Optional. The answer fills in the survivor-hiring commitment staff confirm "
+    "when the application is funded."
+)
+
+
+def hiring_choice(choices):
+    """Which part of the hiring commitment an answer proposes (optional)."""
+    return blocks.ChoiceBlock(
+        choices=choices,
+        required=False,
+        label=_("Proposes the hiring commitment's"),
+        help_text=HIRING_HELP,
+    )
+
+
 class ShortTextBlock(FieldBlock):
     max_length = blocks.IntegerBlock(
         label=_("Most characters"), default=200, min_value=1, max_value=1000
@@ -56,6 +72,14 @@ class LongTextBlock(FieldBlock):
 class NumberBlock(FieldBlock):
     min_value = blocks.IntegerBlock(label=_("Smallest"), required=False)
     max_value = blocks.IntegerBlock(label=_("Largest"), required=False)
+    hiring = hiring_choice(
+        [
+            ("entry_positions", _("Entry-level positions")),
+            ("professional_positions", _("Professional positions")),
+            ("leadership_positions", _("Leadership positions")),
+            ("board_positions", _("Board or advisory seats")),
+        ]
+    )
 
     class Meta:
         icon = "order"
@@ -69,6 +93,7 @@ class CurrencyBlock(FieldBlock):
     max_value = blocks.DecimalBlock(
         label=_("Largest amount"), required=False, decimal_places=2
     )
+    hiring = hiring_choice([("wage_floor", _("Wage floor (an hour)"))])
 
     class Meta:
         icon = "tag"
@@ -76,6 +101,8 @@ class CurrencyBlock(FieldBlock):
 
 
 class DateBlock(FieldBlock):
+    hiring = hiring_choice([("target_date", _("Date to fill positions by"))])
+
     class Meta:
         icon = "date"
         label = _("Date")
@@ -95,6 +122,7 @@ class MultiChoiceBlock(FieldBlock):
     choices = blocks.ListBlock(
         blocks.CharBlock(max_length=200), label=_("Options"), min_num=2
     )
+    hiring = hiring_choice([("supports", _("Supports offered"))])
 
     class Meta:
         icon = "tick-inverse"

@@ -121,6 +121,14 @@ COVERED = {
         ],
         "tests.grants.test_finance_admin::test_other_roles_are_refused_on_every_finance_url_and_write_nothing",
     ),
+    # Survivor hiring (tests/grants/test_hiring_reports.py)
+    "awards:commitment": "tests.grants.test_hiring_reports::test_only_program_staff_record_commitments_and_schedules",
+    "awards:report_schedule": "tests.grants.test_hiring_reports::test_only_program_staff_record_commitments_and_schedules",
+    "grants:report_detail": "tests.grants.test_hiring_reports::test_outsiders_and_panelists_get_404_and_write_nothing",
+    **dict.fromkeys(
+        ["hiring_reports:inspect", "hiring_reports:verify", "hiring_reports:return"],
+        "tests.grants.test_hiring_reports::test_people_outside_program_staff_cannot_open_or_verify_reports_in_the_admin",
+    ),
     # Accounts: signed tokens, not objects
     "accounts:confirm_email": "tests.accounts.test_signup_and_confirmation::test_a_tampered_confirmation_link_is_refused_kindly",
     "accounts:confirm_email_change": "tests.accounts.test_change_email::test_the_new_address_applies_only_after_its_owner_confirms",

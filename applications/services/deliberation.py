@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from applications.hiring_proposal import proposal_from
 from applications.models import (
     Application,
     Decision,
@@ -17,7 +18,7 @@ from applications.models import (
     Review,
 )
 from applications.services.applying import record_status
-from grants.services import create_award
+from grants.services import create_award, propose_commitment
 from portal.permissions import can_deliberate_on, require_perm
 
 DECIDABLE = {Application.Status.ELIGIBLE, Application.Status.WAITLISTED}
@@ -156,6 +157,10 @@ def record_decision(
                 **(award_details or {}),
             },
         )
+        proposal = proposal_from(application)
+        if proposal is not None:
+            # What the applicant proposed waits on the award for staff to confirm.
+            propose_commitment(actor=actor, award=application.award, **proposal)
     else:
         amount = None
     decision = Decision.objects.filter(application=application).first() or Decision(

@@ -84,7 +84,7 @@ def _check_commitment_values(award: Award, values: dict) -> dict:
             {"target_date": _("Choose a date on or after the grant starts.")}
         )
     cleaned["target_date"] = target
-    supports = list(dict.fromkeys(values.get("supports") or []))
+    supports = list(dict.fromkeys(str(key) for key in values.get("supports") or []))
     if set(supports) - set(HiringCommitment.Support.values):
         raise ValidationError({"supports": _("Choose supports from the list.")})
     cleaned["supports"] = supports
@@ -183,34 +183,50 @@ def report_periods(starts_on: date, ends_on: date, every_months: int) -> list:
     return periods
 
 
+def _gaps(award: Award, kept: list) -> list:
+    """The parts of the grant period no kept report covers, in order."""
+    gaps, start = [], award.starts_on
+    for report in sorted(kept, key=lambda r: r.period_start):
+        if report.period_start > start:
+            gaps.append((start, report.period_start - timedelta(days=1)))
+        start = max(start, report.period_end + timedelta(days=1))
+    if start <= award.ends_on:
+        gaps.append((start, award.ends_on))
+    return gaps
+
+
 def _write_schedule(award: Award, every_months: int, due_days: int) -> list:
-    # Reports with any history stay as they are; the rest are replaced.
-    kept = list(
-        award.hiring_reports.exclude(status=HiringReport.Status.DUE).order_by("number")
-    )
-    kept += list(
-        award.hiring_reports.filter(
-            status=HiringReport.Status.DUE, events__isnull=False
-        ).distinct()
-    )
-    kept.sort(key=lambda report: report.number)
+    # Reports with any history stay as they are; the rest are replaced, and every
+    # part of the grant period no kept report covers gets new reports.
+    reports = list(award.hiring_reports.prefetch_related("events"))
+    kept = [r for r in reports if r.status != HiringReport.Status.DUE or r.events.all()]
     award.hiring_reports.exclude(pk__in=[r.pk for r in kept]).delete()
-    covered_until = max((r.period_end for r in kept), default=None)
-    number = max((r.number for r in kept), default=0)
-    start = covered_until + timedelta(days=1) if covered_until else award.starts_on
-    created = []
-    for period_start, period_end in report_periods(start, award.ends_on, every_months):
-        number += 1
-        created.append(
-            HiringReport.objects.create(
-                award=award,
-                number=number,
-                period_start=period_start,
-                period_end=period_end,
-                due_on=period_end + timedelta(days=due_days),
-            )
+    periods = [
+        period
+        for gap_start, gap_end in _gaps(award, kept)
+        for period in report_periods(gap_start, gap_end, every_months)
+    ]
+    new = [
+        HiringReport(
+            award=award,
+            number=0,
+            period_start=start,
+            period_end=end,
+            due_on=end + timedelta(days=due_days),
         )
-    return kept + created
+        for start, end in periods
+    ]
+    # Number every report in period order. Numbers move out of the way first, so
+    # the unique (award, number) constraint holds at every step.
+    ordered = sorted(kept + new, key=lambda r: r.period_start)
+    offset = max([r.number for r in kept] + [len(ordered)]) + 1
+    for index, report in enumerate(ordered, start=1):
+        report.number = offset + index
+        report.save()
+    for index, report in enumerate(ordered, start=1):
+        report.number = index
+        report.save(update_fields=["number"])
+    return ordered
 
 
 def schedule_reports_on_acceptance(award: Award) -> list:
@@ -262,12 +278,14 @@ def _personal_data_message(found: list[str]) -> str:
 
 
 def filled_before(report: HiringReport) -> dict:
-    """Positions filled per level in the award's earlier reports that were sent."""
-    totals = (
-        HiringReport.objects.filter(award_id=report.award_id, number__lt=report.number)
-        .exclude(status=HiringReport.Status.DUE)
-        .aggregate(**{name: Sum(name) for name in FILLED_FIELDS.values()})
-    )
+    """Positions filled per level in the award's earlier reports, as sent or
+    verified."""
+    totals = HiringReport.objects.filter(
+        award_id=report.award_id,
+        period_start__lt=report.period_start,
+        # Returned figures are being corrected: they count once sent again.
+        status__in=[HiringReport.Status.SUBMITTED, HiringReport.Status.VERIFIED],
+    ).aggregate(**{name: Sum(name) for name in FILLED_FIELDS.values()})
     return {name: totals[name] or 0 for name in FILLED_FIELDS.values()}
 
 
@@ -319,6 +337,15 @@ def _check_report(report: HiringReport, counts: dict, served: dict, narrative: d
                 )
                 % {"hired": hired_to_date}
             ]
+    if "retained_12_months" not in errors and (
+        cleaned["retained_12_months"] > cleaned["retained_6_months"]
+    ):
+        errors["retained_12_months"] = [
+            _(
+                "Everyone still in post after 12 months was also in post after 6 "
+                "months, so this cannot be more than the 6-month number."
+            )
+        ]
     if cleaned["at_or_above_wage_floor"] > filled_now:
         errors["at_or_above_wage_floor"] = [
             _(

@@ -156,6 +156,71 @@ FORM_FIELDS = [
             "max_size_mb": 10,
         },
     ),
+    (
+        "section",
+        {
+            "title": "Hiring survivors",
+            "intro": "The City asks grantees to hire people with lived experience at every level. Tell us what you plan, as numbers only. If you are funded, the grants team confirms this with you.",
+        },
+    ),
+    *[
+        (
+            "number",
+            {
+                "label": label,
+                "help_text": "",
+                "required": False,
+                "identifying": False,
+                "min_value": 0,
+                "max_value": 500,
+                "hiring": key,
+            },
+        )
+        for label, key in [
+            ("Entry-level positions you plan to fill", "entry_positions"),
+            ("Professional positions you plan to fill", "professional_positions"),
+            ("Leadership positions you plan to fill", "leadership_positions"),
+            ("Board or advisory seats you plan to fill", "board_positions"),
+        ]
+    ],
+    (
+        "currency",
+        {
+            "label": "Lowest hourly wage you will pay in these positions",
+            "help_text": "The Minneapolis minimum wage or more.",
+            "required": False,
+            "identifying": False,
+            "min_value": None,
+            "max_value": None,
+            "hiring": "wage_floor",
+        },
+    ),
+    (
+        "date",
+        {
+            "label": "When do you plan to have these positions filled?",
+            "help_text": "",
+            "required": False,
+            "identifying": False,
+            "hiring": "target_date",
+        },
+    ),
+    (
+        "multi_choice",
+        {
+            "label": "Supports you will offer",
+            "help_text": "",
+            "required": False,
+            "identifying": False,
+            "choices": [
+                "Flexible schedules",
+                "Peer support",
+                "Training and professional development",
+                "Mentoring",
+            ],
+            "hiring": "supports",
+        },
+    ),
 ]
 
 ELIGIBILITY = [
@@ -243,6 +308,15 @@ def _answers(sections, *, lead, people, service):
                 "total": "40000.00",
             },
             by_label["When would the work start?"]: "2027-04-01",
+        },
+        sections[3].id: {
+            by_label["Entry-level positions you plan to fill"]: 2,
+            by_label["Professional positions you plan to fill"]: 1,
+            by_label["Leadership positions you plan to fill"]: 1,
+            by_label["Board or advisory seats you plan to fill"]: 2,
+            by_label["Lowest hourly wage you will pay in these positions"]: "18.00",
+            by_label["When do you plan to have these positions filled?"]: "2027-10-01",
+            by_label["Supports you will offer"]: ["Flexible schedules", "Peer support"],
         },
         "file_field": by_label["Budget or financial statement"],
     }
