@@ -278,6 +278,7 @@ def rescind_award(*, actor, award: Award, reason: str) -> Award:
     award.save()
     _release(actor, award, "Award rescinded")
     log(instance=award, action="grants.rescind_award", user=actor)
+    public_cache.clear()  # a rescinded award leaves the open data at once
     return award
 
 

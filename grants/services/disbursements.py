@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from grants import ledger
+from grants import ledger, public_cache
 from grants.models import (
     Award,
     Disbursement,
@@ -248,6 +248,7 @@ def mark_paid(*, actor, disbursement: Disbursement, paid_on: date) -> Disburseme
     disbursement.save(update_fields=["status", "paid_on"])
     settle_payment(disbursement)
     log(instance=disbursement, action="grants.mark_paid", user=actor)
+    public_cache.clear()  # the paid date places the payment in a fiscal year
     return disbursement
 
 

@@ -59,7 +59,7 @@ GRANTS = [
         "reports": [
             ((2, 0, 0, 1, 0, 0, 2), {"case_management": 18, "health_healing": 12}, "v"),
             ((1, 1, 0, 1, 2, 0, 2), {"case_management": 22, "health_healing": 15}, "v"),
-            ((1, 0, 1, 0, 3, 0, 2), {"case_management": 25, "legal": 6}, "v"),
+            ((0, 0, 1, 0, 3, 0, 1), {"case_management": 25, "legal": 6}, "v"),
             ((0, 1, 0, 0, 4, 3, 1), {"case_management": 20, "health_healing": 19}, "v"),
         ],
     },
