@@ -44,7 +44,7 @@ def hiring_choice(choices):
     return blocks.ChoiceBlock(
         choices=choices,
         required=False,
-        label=_("Proposes the hiring commitment's"),
+        label=_("Hiring commitment field"),
         help_text=HIRING_HELP,
     )
 
