@@ -14,7 +14,7 @@ from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
 from grants.models import FundingRound
-from grants.public import funded_awards, public_figures
+from grants.public import listed_awards, public_figures
 from grants.selectors import open_rounds
 from grants.suppression import NOTE as SUPPRESSION_NOTE
 
@@ -273,7 +273,7 @@ class AwardedGrantsPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = public_figures()
-        context["grants"] = Paginator(funded_awards(), self.GRANTS_PER_PAGE).get_page(
+        context["grants"] = Paginator(listed_awards(), self.GRANTS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         context["suppression_note"] = SUPPRESSION_NOTE

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from grants import public_cache
 from grants.models import LedgerEntry
-from grants.public import funded_awards
+from grants.public import FUNDED, funded_awards
 
 SCHEMA_VERSION = "1.4"
 CURRENCY = "USD"
@@ -220,10 +220,10 @@ def fiscal_year(moment_or_date) -> int:
     return day.year + 1 if day.month >= start_month else day.year
 
 
-def _paid_by_fiscal_year(award_ids) -> dict:
+def _paid_by_fiscal_year() -> dict:
     paid = defaultdict(lambda: defaultdict(int))
     entries = LedgerEntry.objects.filter(
-        award_id__in=award_ids, account=LedgerEntry.Account.PAID
+        award__status__in=FUNDED, account=LedgerEntry.Account.PAID
     ).values_list("award_id", "created_at", "disbursement__paid_on", "amount")
     for award_id, created_at, paid_on, amount in entries:
         # The day the money arrived when finance recorded it, else the entry's day.
@@ -237,7 +237,7 @@ def candid_csv() -> str:
 
     def build():
         awards = list(funded_awards())
-        paid = _paid_by_fiscal_year([award.pk for award in awards])
+        paid = _paid_by_fiscal_year()
         rows = []
         for award in awards:
             organization = award.organization

@@ -17,12 +17,46 @@ from grants.suppression import figure, protect
 FUNDED = hiring_figures.FUNDED
 
 
+PUBLIC_FIELDS = [
+    "pk",
+    "amount",
+    "public_title",
+    "public_summary",
+    "starts_on",
+    "ends_on",
+    "awarded_at",
+    "accepted_at",
+    "ended_at",
+    "organization__public_name",
+    "organization__ein",
+    "organization__address_line1",
+    "organization__address_line2",
+    "organization__city",
+    "organization__state",
+    "organization__postal_code",
+    "funding_round__fund__name",
+    "funding_round__fund__framework_goal",
+]
+
+
+def listed_awards():
+    """Accepted awards for the public list, newest first (no ledger sums: the page
+    shows the amount awarded, and stays fast however long the ledger grows)."""
+    return (
+        Award.objects.filter(status__in=FUNDED)
+        .select_related("organization", "funding_round__fund")
+        .only(*PUBLIC_FIELDS)
+        .order_by("-awarded_at", "-pk")
+    )
+
+
 def funded_awards():
     """Accepted awards (accepted, active or closed), newest first, with the
     money actually paid out from the ledger."""
     return (
         Award.objects.filter(status__in=FUNDED)
         .select_related("organization", "funding_round__fund")
+        .only(*PUBLIC_FIELDS)
         .annotate(
             disbursed=ledger.money_sum(
                 "ledger_entries__amount",
