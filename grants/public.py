@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 
 from grants import hiring_figures, ledger, public_cache
 from grants.models import Award, LedgerEntry, RoleLevel, ServiceType
-from grants.suppression import figure, protect
+from grants.suppression import Figure, figure, protect
 
 FUNDED = hiring_figures.FUNDED
 
@@ -94,12 +94,35 @@ def _money_figures() -> dict:
     }
 
 
+def part_of(part: int, whole: int, whole_figure):
+    """A count that is part of a published whole (people retained, of people hired).
+
+    Shown only if the rest (whole - part) cannot be worked out as a count from 1 to
+    4 either: the pair goes through the same protection as any table.
+    """
+    if not whole_figure.shown:
+        return figure(part)
+    table = protect(
+        {"part": part, "rest": max(whole - part, 0)}, total=max(whole, part)
+    )
+    if not table.total.shown:
+        # The pair is safe only with its total hidden, but the whole is published
+        # elsewhere: the part must be hidden instead.
+        return Figure(value=None, shown=False, reason="secondary")
+    return table.cells["part"]
+
+
 def _people_figures() -> dict:
     levels = hiring_figures.totals_by_level()
     labels = dict(RoleLevel.choices)
     committed = protect(levels["committed"])
     filled = protect(levels["filled"])
     retention = hiring_figures.retention_and_wages()
+    hired = sum(levels["filled"].values())
+    six = retention["retained_6_months"]
+    retained_6 = part_of(six, hired, filled.total)
+    retained_12 = part_of(retention["retained_12_months"], six, retained_6)
+    wages = part_of(retention["at_or_above_wage_floor"], hired, filled.total)
     served = protect(hiring_figures.people_served())
     service_labels = dict(ServiceType.choices)
     return {
@@ -113,9 +136,9 @@ def _people_figures() -> dict:
         ],
         "committed_total": committed.total,
         "filled_total": filled.total,
-        "retained_6_months": figure(retention["retained_6_months"]),
-        "retained_12_months": figure(retention["retained_12_months"]),
-        "at_or_above_wage_floor": figure(retention["at_or_above_wage_floor"]),
+        "retained_6_months": retained_6,
+        "retained_12_months": retained_12,
+        "at_or_above_wage_floor": wages,
         "served": [
             {"label": service_labels[key], "count": value}
             for key, value in served.cells.items()
@@ -124,14 +147,7 @@ def _people_figures() -> dict:
         "any_hidden": committed.any_hidden
         or filled.any_hidden
         or served.any_hidden
-        or not all(
-            f.shown
-            for f in (
-                figure(retention["retained_6_months"]),
-                figure(retention["retained_12_months"]),
-                figure(retention["at_or_above_wage_floor"]),
-            )
-        ),
+        or not all(f.shown for f in (retained_6, retained_12, wages)),
     }
 
 

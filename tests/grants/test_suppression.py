@@ -322,3 +322,29 @@ def test_no_group_with_an_unlisted_rest_reveals_a_hidden_count():
         checked += 1
 
     assert checked == 8**4
+
+
+def test_a_part_of_a_published_whole_never_lets_the_rest_be_worked_out():
+    # Retained or well-paid people are part of the people hired, whose total is
+    # published: neither the part nor whole - part may show as a count from 1 to 4.
+    from grants.public import part_of
+
+    for whole in range(0, 13):
+        whole_figure = figure(whole)
+        for part in range(0, whole + 1):
+            shown = part_of(part, whole, whole_figure)
+            assert not (shown.shown and 1 <= shown.value <= 4), (part, whole)
+            if shown.shown and whole_figure.shown:
+                assert not 1 <= whole - shown.value <= 4, (part, whole)
+            if shown.shown:
+                assert shown.value == part
+
+
+def test_a_part_shows_when_both_it_and_the_rest_are_safe():
+    from grants.public import part_of
+
+    assert str(part_of(10, 24, figure(24))) == "10"
+    assert str(part_of(0, 24, figure(24))) == "0"
+    assert str(part_of(24, 24, figure(24))) == "24"
+    assert str(part_of(20, 24, figure(24))) == "not shown"
+    assert str(part_of(2, 24, figure(24))) == "fewer than 5"
