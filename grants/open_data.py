@@ -33,6 +33,11 @@ def recipient_id(organization) -> str:
     return f"{settings.PORTAL_OPEN_DATA_PREFIX}-org-{organization.pk}"
 
 
+def public_zip(postal_code: str) -> str:
+    """The 5-digit ZIP code only: a ZIP+4 can point at a single building."""
+    return (postal_code or "")[:5]
+
+
 def _iso(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
@@ -56,7 +61,7 @@ def grant_record(award) -> dict:
         "name": organization.public_name,
         "addressLocality": organization.city,
         "addressRegion": organization.state,
-        "postalCode": organization.postal_code,
+        "postalCode": public_zip(organization.postal_code),
         "addressCountry": "US",
     }
     return {
@@ -248,7 +253,7 @@ def candid_csv() -> str:
                 organization.ein,
                 organization.city,
                 organization.state,
-                organization.postal_code,
+                public_zip(organization.postal_code),
             ]
             tail = [
                 award.starts_on.isoformat(),

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 
 from grants import hiring_figures, ledger, public_cache
 from grants.models import Award, LedgerEntry, RoleLevel, ServiceType
-from grants.suppression import Figure, figure, protect
+from grants.suppression import SMALL, Figure, figure, protect
 
 FUNDED = hiring_figures.FUNDED
 
@@ -29,8 +29,6 @@ PUBLIC_FIELDS = [
     "ended_at",
     "organization__public_name",
     "organization__ein",
-    "organization__address_line1",
-    "organization__address_line2",
     "organization__city",
     "organization__state",
     "organization__postal_code",
@@ -94,22 +92,43 @@ def _money_figures() -> dict:
     }
 
 
-def part_of(part: int, whole: int, whole_figure):
-    """A count that is part of a published whole (people retained, of people hired).
+def _small(value: int) -> bool:
+    return 0 < value < SMALL
 
-    Shown only if the rest (whole - part) cannot be worked out as a count from 1 to
-    4 either: the pair goes through the same protection as any table.
+
+def nested_parts(whole: int, whole_figure, parts: list[int]) -> list:
+    """Counts nested in a published whole: whole >= parts[0] >= parts[1] >= ...
+
+    For example people hired, of whom people still in post at 6 months, of whom
+    people still in post at 12 months. No shown figure may be 1 to 4, and no
+    difference between two shown figures may be either (people who left, worked
+    out by subtraction): while one is, the inner figure of that pair is hidden.
     """
-    if not whole_figure.shown:
-        return figure(part)
-    table = protect(
-        {"part": part, "rest": max(whole - part, 0)}, total=max(whole, part)
-    )
-    if not table.total.shown:
-        # The pair is safe only with its total hidden, but the whole is published
-        # elsewhere: the part must be hidden instead.
-        return Figure(value=None, shown=False, reason="secondary")
-    return table.cells["part"]
+    values = [whole, *parts]
+    shown = [whole_figure.shown] + [not _small(value) for value in parts]
+    changed = True
+    while changed:
+        changed = False
+        for outer in range(len(values)):
+            for inner in range(outer + 1, len(values)):
+                if shown[outer] and shown[inner]:
+                    if _small(values[outer] - values[inner]):
+                        shown[inner] = False
+                        changed = True
+    figures = []
+    for value, is_shown in zip(parts, shown[1:], strict=True):
+        if is_shown:
+            figures.append(figure(value))
+        elif _small(value):
+            figures.append(figure(value))  # "fewer than 5"
+        else:
+            figures.append(Figure(value=None, shown=False, reason="secondary"))
+    return figures
+
+
+def part_of(part: int, whole: int, whole_figure):
+    """One count that is part of a published whole (see nested_parts)."""
+    return nested_parts(whole, whole_figure, [part])[0]
 
 
 def _people_figures() -> dict:
@@ -119,9 +138,11 @@ def _people_figures() -> dict:
     filled = protect(levels["filled"])
     retention = hiring_figures.retention_and_wages()
     hired = sum(levels["filled"].values())
-    six = retention["retained_6_months"]
-    retained_6 = part_of(six, hired, filled.total)
-    retained_12 = part_of(retention["retained_12_months"], six, retained_6)
+    retained_6, retained_12 = nested_parts(
+        hired,
+        filled.total,
+        [retention["retained_6_months"], retention["retained_12_months"]],
+    )
     wages = part_of(retention["at_or_above_wage_floor"], hired, filled.total)
     served = protect(hiring_figures.people_served())
     service_labels = dict(ServiceType.choices)

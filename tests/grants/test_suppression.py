@@ -348,3 +348,38 @@ def test_a_part_shows_when_both_it_and_the_rest_are_safe():
     assert str(part_of(24, 24, figure(24))) == "24"
     assert str(part_of(20, 24, figure(24))) == "not shown"
     assert str(part_of(2, 24, figure(24))) == "fewer than 5"
+
+
+def test_nested_counts_never_let_a_small_difference_be_worked_out():
+    # People hired (published), still in post at 6 months, still at 12 months: no
+    # shown figure, and no difference between two shown figures, is 1 to 4.
+    from grants.public import nested_parts
+
+    for hired in range(0, 15):
+        hired_figure = figure(hired)
+        for six in range(0, hired + 1):
+            for twelve in range(0, six + 1):
+                six_shown, twelve_shown = nested_parts(
+                    hired, hired_figure, [six, twelve]
+                )
+                shown = [hired] if hired_figure.shown else []
+                for true_value, shown_figure in (
+                    (six, six_shown),
+                    (twelve, twelve_shown),
+                ):
+                    if shown_figure.shown:
+                        assert shown_figure.value == true_value
+                        shown.append(true_value)
+                for value in shown:
+                    assert not 1 <= value <= 4, (hired, six, twelve)
+                for a in shown:
+                    for b in shown:
+                        assert not 1 <= a - b <= 4, (hired, six, twelve, shown)
+
+
+def test_twelve_months_is_hidden_when_it_would_reveal_people_who_left():
+    from grants.public import nested_parts
+
+    six, twelve = nested_parts(20, figure(20), [17, 17])
+    assert not six.shown
+    assert not twelve.shown
