@@ -37,10 +37,16 @@ def confirmed_commitments():
 
 
 def counted_reports(*, include_sent=False):
+    """Reports whose hiring figures count: verified (and, for staff, sent), on
+    awards whose commitment is confirmed, so filled is set against committed."""
     statuses = [HiringReport.Status.VERIFIED]
     if include_sent:
         statuses.append(HiringReport.Status.SUBMITTED)
-    return HiringReport.objects.filter(status__in=statuses, award__status__in=FUNDED)
+    return HiringReport.objects.filter(
+        status__in=statuses,
+        award__status__in=FUNDED,
+        award__hiring_commitment__status=HiringCommitment.Status.CONFIRMED,
+    )
 
 
 def _level_sums(queryset, fields: dict, group_fields=()) -> list[dict]:
@@ -82,8 +88,8 @@ def by_group(group: str) -> list[dict]:
     sent = {
         row[key]: row
         for row in _level_sums(
-            HiringReport.objects.filter(
-                status=HiringReport.Status.SUBMITTED, award__status__in=FUNDED
+            counted_reports(include_sent=True).filter(
+                status=HiringReport.Status.SUBMITTED
             ),
             FILLED_FIELDS,
             (key, label),

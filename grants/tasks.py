@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -210,13 +210,23 @@ def send_report_reminder(*, report_id: int, overdue: bool) -> int:
     mail server refuses, the claim is undone and the next daily run tries again.
     """
     from grants.models import HiringReport
-    from grants.services.hiring import mark_reminded, unmark_reminded
+    from grants.services.hiring import REPORTING, mark_reminded, unmark_reminded
 
     if not mark_reminded(report_id=report_id, overdue=overdue):
         return 0
     report = HiringReport.objects.select_related("award__organization").get(
         pk=report_id
     )
+    # Things may have moved on since the daily run queued this: a report sent, a
+    # new due date after it was returned, an award ended.
+    today = timezone.localdate()
+    still_open = HiringReport.objects.open().filter(
+        pk=report_id, award__status__in=REPORTING
+    )
+    if overdue:
+        still_open = still_open.filter(due_on__lt=today)
+    if not still_open.exists():
+        return 0
     try:
         return _send_report_notice(report, "overdue" if overdue else "reminder")
     except Exception:

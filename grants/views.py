@@ -439,6 +439,9 @@ def report_detail(request, award_id: int, report_id: int):
             "form": form,
             "can_write": can_write,
             "is_open": is_open,
+            "needs_confirmation": is_open
+            and not can_write
+            and not email_is_confirmed(request.user),
             "filled_before": services.filled_before(report),
             "history": selectors.report_history(report),
             "served": report.service_counts.all(),

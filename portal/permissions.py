@@ -98,6 +98,16 @@ def can_report_on(user, award) -> bool:
     )
 
 
+def can_verify_report(user, report) -> bool:
+    """Program staff verify or return a grantee's report, unless they belong to the
+    grantee organization or sent the report themselves: verifying releases money."""
+    if not has_perm(user, "grants.verify_hiringreport"):
+        return False
+    if report.submitted_by_id == user.pk:
+        return False
+    return not report.award.organization.memberships.filter(user_id=user.pk).exists()
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

@@ -1,4 +1,5 @@
-"""Program staff confirm commitments and verify reports; finance can read both."""
+"""Program staff confirm commitments and verify reports; finance can read commitments
+(report narratives stay with program staff)."""
 
 from django.db import migrations
 
@@ -12,7 +13,7 @@ PROGRAM = [
     "grants.view_hiringreport",
     "grants.verify_hiringreport",
 ]
-FINANCE = ["grants.view_hiringcommitment", "grants.view_hiringreport"]
+FINANCE = ["grants.view_hiringcommitment"]
 
 
 def forwards(apps, schema_editor):

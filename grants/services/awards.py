@@ -309,6 +309,19 @@ def set_schedule(*, actor, award: Award, installments: list[dict]) -> list[Insta
             % {"total": f"${total:,.2f}", "amount": f"${award.amount:,.2f}"},
             code="sum",
         )
+    scheduled = award.hiring_reports.count()
+    for item in installments:
+        needed = item.get("reports_required") or 0
+        if scheduled and needed > scheduled:
+            raise ValidationError(
+                _(
+                    "An installment waits for %(needed)s verified reports, but the "
+                    "award has %(scheduled)s reports scheduled. Lower the number or "
+                    "change the report schedule first."
+                )
+                % {"needed": needed, "scheduled": scheduled},
+                code="reports_required",
+            )
     award.installments.exclude(pk__in=[i.pk for i in kept]).delete()
     number = max((i.number for i in kept), default=0)
     created = []

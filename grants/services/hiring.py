@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -26,7 +27,7 @@ from grants.models import (
     ServiceType,
 )
 from grants.personal_data import personal_data_in
-from portal.permissions import can_report_on, require_perm
+from portal.permissions import can_report_on, can_verify_report, require_perm
 
 POSITION_FIELDS = [
     "entry_positions",
@@ -198,7 +199,12 @@ def _gaps(award: Award, kept: list) -> list:
 def _write_schedule(award: Award, every_months: int, due_days: int) -> list:
     # Reports with any history stay as they are; the rest are replaced, and every
     # part of the grant period no kept report covers gets new reports.
-    reports = list(award.hiring_reports.prefetch_related("events"))
+    # Locked, so a report sent meanwhile is never deleted or overwritten.
+    reports = list(
+        HiringReport.objects.select_for_update()
+        .filter(award=award)
+        .prefetch_related("events")
+    )
     kept = [r for r in reports if r.status != HiringReport.Status.DUE or r.events.all()]
     award.hiring_reports.exclude(pk__in=[r.pk for r in kept]).delete()
     periods = [
@@ -206,13 +212,16 @@ def _write_schedule(award: Award, every_months: int, due_days: int) -> list:
         for gap_start, gap_end in _gaps(award, kept)
         for period in report_periods(gap_start, gap_end, every_months)
     ]
+    # A period already over when the schedule is written (a grant accepted late)
+    # is due no sooner than a period ending today would be.
+    earliest = timezone.localdate() + timedelta(days=due_days)
     new = [
         HiringReport(
             award=award,
             number=0,
             period_start=start,
             period_end=end,
-            due_on=end + timedelta(days=due_days),
+            due_on=max(end + timedelta(days=due_days), earliest),
         )
         for start, end in periods
     ]
@@ -222,7 +231,10 @@ def _write_schedule(award: Award, every_months: int, due_days: int) -> list:
     offset = max([r.number for r in kept] + [len(ordered)]) + 1
     for index, report in enumerate(ordered, start=1):
         report.number = offset + index
-        report.save()
+        if report.pk is None:
+            report.save()
+        else:
+            report.save(update_fields=["number"])
     for index, report in enumerate(ordered, start=1):
         report.number = index
         report.save(update_fields=["number"])
@@ -331,9 +343,10 @@ def _check_report(report: HiringReport, counts: dict, served: dict, narrative: d
         if cleaned[name] > hired_to_date:
             errors[name] = [
                 _(
-                    "This is more than the %(hired)s people hired under this award so "
-                    "far. Check the numbers: people still in post cannot be more than "
-                    "people hired."
+                    "Reports sent so far, with this one, show %(hired)s people hired "
+                    "under this award, and people still in post cannot be more than "
+                    "that. If an earlier report is still with you, you can send it "
+                    "first."
                 )
                 % {"hired": hired_to_date}
             ]
@@ -354,7 +367,11 @@ def _check_report(report: HiringReport, counts: dict, served: dict, narrative: d
             )
             % {"filled": filled_now}
         ]
-    if commitment is not None:
+    confirmed = (
+        commitment is not None
+        and commitment.status == HiringCommitment.Status.CONFIRMED
+    )
+    if confirmed:
         over = [
             level
             for level, name in FILLED_FIELDS.items()
@@ -377,7 +394,9 @@ def _check_report(report: HiringReport, counts: dict, served: dict, narrative: d
             errors["over_commitment_explanation"] = [
                 _("Tell us briefly why more positions were filled than committed.")
             ]
-    elif filled_now or cleaned["retained_6_months"] or cleaned["retained_12_months"]:
+    elif commitment is None and (
+        filled_now or cleaned["retained_6_months"] or cleaned["retained_12_months"]
+    ):
         errors["__all__"] = [
             _(
                 "This award has no hiring commitment, so leave the hiring numbers at "
@@ -394,6 +413,8 @@ def submit_report(
     *, actor, report: HiringReport, counts: dict, served: dict, narrative: dict
 ) -> HiringReport:
     """A grantee sends a period's report: counts and short narrative only."""
+    # The award first, then the report: the same order as rescheduling.
+    Award.objects.select_for_update().filter(pk=report.award_id).first()
     report = (
         HiringReport.objects.select_for_update()
         .select_related("award__organization")
@@ -410,7 +431,7 @@ def submit_report(
     if timezone.localdate() < report.period_start:
         raise ValidationError(
             _("This report's period has not started yet. You can send it from %(day)s.")
-            % {"day": report.period_start.strftime("%B %-d, %Y")},
+            % {"day": date_format(report.period_start, "DATE_FORMAT")},
             code="too_early",
         )
     cleaned, clean_served, clean_text = _check_report(report, counts, served, narrative)
@@ -438,8 +459,13 @@ def submit_report(
 
 
 def _decide(actor, report: HiringReport) -> HiringReport:
-    require_perm(actor, "grants.verify_hiringreport")
-    report = HiringReport.objects.select_for_update().get(pk=report.pk)
+    report = (
+        HiringReport.objects.select_for_update()
+        .select_related("award__organization")
+        .get(pk=report.pk)
+    )
+    if not can_verify_report(actor, report):
+        raise PermissionDenied("grants.verify_hiringreport")
     if report.status != HiringReport.Status.SUBMITTED:
         raise ValidationError(
             _(
@@ -483,6 +509,13 @@ def return_report(*, actor, report: HiringReport, comment: str) -> HiringReport:
     report = _decide(actor, report)
     report.status = HiringReport.Status.RETURNED
     report.staff_comment = comment.strip()
+    # The grantee gets time to correct it: a report returned late is not late.
+    report.due_on = max(
+        report.due_on,
+        timezone.localdate() + timedelta(days=settings.PORTAL_REPORT_RETURN_DAYS),
+    )
+    report.reminded_at = None
+    report.overdue_notice_at = None
     report.save()
     HiringReportEvent.objects.create(
         report=report,

@@ -310,6 +310,8 @@ PORTAL_WAGE_FLOOR = env_str("PORTAL_WAGE_FLOOR", "16.37")
 PORTAL_REPORT_EVERY_MONTHS = env_int("PORTAL_REPORT_EVERY_MONTHS", 3)
 PORTAL_REPORT_DUE_DAYS = env_int("PORTAL_REPORT_DUE_DAYS", 30)
 PORTAL_REPORT_REMINDER_DAYS = env_int("PORTAL_REPORT_REMINDER_DAYS", 14)
+# Days a grantee has, at the least, to send a returned report again.
+PORTAL_REPORT_RETURN_DAYS = env_int("PORTAL_REPORT_RETURN_DAYS", 21)
 
 # Open data (360Giving and a Candid-style CSV): who publishes, under which licence.
 PORTAL_FUNDER_NAME = env_str("PORTAL_FUNDER_NAME", "City of Minneapolis")

@@ -137,3 +137,14 @@ def refused(response) -> bool:
         location = response["Location"]
         return location == "/admin/" or location.startswith("/admin/login/")
     return response.status_code in (403, 404)
+
+
+def falls_due(report, *, days_ago: int):
+    """Time passes: the report's due date is now ``days_ago`` days behind us.
+
+    Schedules never set a due date in the past (a grant accepted late gets time to
+    report), so a test that needs a late report moves the calendar this way.
+    """
+    report.due_on = timezone.localdate() - timedelta(days=days_ago)
+    report.save(update_fields=["due_on"])
+    return report

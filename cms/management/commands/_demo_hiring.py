@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from grants import services
-from grants.models import Fund, FundingRound, Organization
+from grants.models import Fund, FundingRound, HiringReport, Organization
 
 CHICAGO = ZoneInfo("America/Chicago")
 STAFF = "staff@demo.test"
@@ -267,4 +267,17 @@ def seed_hiring(*, users: dict) -> int:
         ):
             _report(owner, staff, report, figures, served, state)
         count += 1
+    _as_if_accepted_long_ago(funding_round)
     return count
+
+
+def _as_if_accepted_long_ago(funding_round) -> None:
+    """The demo's grants were really accepted over a year ago, when their reports fell
+    due 30 days after each quarter. Accepting them today gave every past quarter
+    30 days from today instead (a grant accepted late is never overdue at once);
+    put the calendar back as it was, so some reports are overdue as in real life."""
+    for report in HiringReport.objects.filter(
+        award__funding_round=funding_round
+    ).exclude(status=HiringReport.Status.RETURNED):
+        due_on = report.period_end + timedelta(days=30)
+        HiringReport.objects.filter(pk=report.pk).update(due_on=due_on)
