@@ -760,3 +760,49 @@ def test_the_dashboard_shows_committed_against_filled_per_round_and_overdue_repo
 def test_the_dashboard_is_refused_outside_staff(client, request, role):
     login_verified(client, request.getfixturevalue(role))
     assert refused(client.get(reverse("hiring_dashboard")))
+
+
+# 9. Fairness to grantees and schedules that can be met ------------------------------
+
+
+def test_a_grant_accepted_late_is_never_overdue_at_once(program_staff):
+    # The grant started 200 days ago and is accepted today: its past quarters are
+    # due 30 days from today, not already late.
+    award, _owner = live_award(program_staff, started_days_ago=200)
+    today = timezone.localdate()
+    past = award.hiring_reports.filter(period_end__lt=today)
+    assert past.count() == 2
+    assert all(r.due_on == today + timedelta(days=30) for r in past)
+    assert not HiringReport.objects.overdue(today).filter(award=award).exists()
+
+
+def test_a_reminder_queued_before_the_report_was_sent_is_not_sent(program_staff):
+    from grants.tasks import send_report_reminder
+
+    award, owner = live_award(program_staff)
+    report = falls_due(first_report(award), days_ago=3)
+    submit(owner, report)  # sent after the daily run queued its notice
+    assert send_report_reminder.call(report_id=report.pk, overdue=True) == 0
+    assert mail.outbox == []
+
+
+def test_an_installment_cannot_wait_for_more_reports_than_are_scheduled(
+    program_staff,
+):
+    award, _owner = live_award(program_staff)
+    scheduled = award.hiring_reports.count()
+    with pytest.raises(ValidationError) as refusal:
+        services.set_schedule(
+            actor=program_staff,
+            award=award,
+            installments=[
+                {
+                    "due_on": award.ends_on,
+                    "amount": award.amount,
+                    "condition": "",
+                    "reports_required": scheduled + 1,
+                }
+            ],
+        )
+    assert refusal.value.code == "reports_required"
+    assert not award.installments.exists()
