@@ -40,6 +40,37 @@ class PortalCSPMiddleware(CSPMiddleware):
         return parts
 
 
+# Powerful browser features the portal never uses, refused for every page and frame.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off camera, microphone, location and the like for every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
 class PrivateCacheMiddleware:
     """Keep signed-in pages out of every cache, shared or in the browser."""
 

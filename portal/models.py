@@ -56,6 +56,10 @@ class User(AbstractUser):
         ),
     )
 
+    # Part of the session check: changing it ends every session of the person (see
+    # get_session_auth_hash), as changing the password does.
+    session_stamp = models.CharField(max_length=32, blank=True, editable=False)
+
     objects = PortalUserManager()
 
     USERNAME_FIELD = "email"
@@ -64,6 +68,22 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret=None):
+        """Sessions hold this hash; one that no longer matches is signed out.
+
+        Django's own hash covers the password; the stamp adds changes to the second
+        factor and an administrator ending someone's sessions. (Django calls this
+        for the current key and for each key in SECRET_KEY_FALLBACKS.)
+        """
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "portal.User.get_session_auth_hash",
+            f"{self.password}:{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def __str__(self):
         # Audit labels keep str() forever: a number, never a name or address.

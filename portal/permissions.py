@@ -148,6 +148,13 @@ def requires_second_factor(user) -> bool:
     # Demo accounts skip the second factor only in the embedded default (DEBUG on).
     if settings.DEBUG and user.email.lower().endswith(DEMO_EMAIL_DOMAIN):
         return False
+    return holds_privileged_role(user)
+
+
+def holds_privileged_role(user) -> bool:
+    """Administrators, admin users and the roles that see applications or money."""
+    if not user.is_authenticated or not user.is_active:
+        return False
     if user.is_superuser:
         return True
     # Anyone granted the admin directly, outside a role, is held to the same rule.

@@ -1,5 +1,34 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets.button import Button
+
+from portal.accounts.admin_views import EndSessionsView
+
+
+@hooks.register("register_admin_urls")
+def register_account_admin_urls():
+    return [
+        path(
+            "accounts/users/<int:pk>/end-sessions/",
+            EndSessionsView.as_view(),
+            name="accounts_end_sessions",
+        )
+    ]
+
+
+@hooks.register("register_user_listing_buttons")
+def end_sessions_button(user, request_user):
+    if not request_user.is_superuser:
+        return []
+    return [
+        Button(
+            _("Sign out everywhere"),
+            url=reverse("accounts_end_sessions", args=[user.pk]),
+            icon_name="lock",
+            priority=90,
+        )
+    ]
 
 
 @hooks.register("register_log_actions")
@@ -46,6 +75,11 @@ def register_account_log_actions(actions):
             "accounts.regenerate_backup_codes",
             _("New backup codes"),
             _("Made new backup codes"),
+        ),
+        (
+            "accounts.end_all_sessions",
+            _("Sign out everywhere"),
+            _("Signed the person out on every device"),
         ),
     ]:
         actions.register_action(action, label, message)

@@ -1,5 +1,6 @@
 """The second-factor gate in front of the Wagtail admin and the signed-in portal."""
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -52,4 +53,59 @@ class SecondFactorMiddleware:
                 target = reverse(f"accounts:two_factor_{step}")
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{target}?{query}")
+        return self.get_response(request)
+
+
+STARTED_KEY = "portal_session_started"
+SEEN_KEY = "portal_session_seen"
+SEEN_EVERY_SECONDS = 60  # write the session at most once a minute for this
+
+
+class SessionLifetimeMiddleware:
+    """End the sessions of staff and panelists after a quiet spell or a long day.
+
+    People with access to applications, money or the admin (the roles that need a
+    second factor) are signed out after PORTAL_SESSION_IDLE_MINUTES without a
+    request, and PORTAL_SESSION_MAX_HOURS after signing in, whatever they do. The
+    next page then asks them to sign in again, with a short note saying why.
+    Applicants keep Django's usual session length.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.contrib.auth import SESSION_KEY, logout
+        from django.utils.translation import gettext as _
+
+        from portal.permissions import holds_privileged_role
+
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            started = session.get(STARTED_KEY) or now
+            seen = session.get(SEEN_KEY) or now
+            if holds_privileged_role(request.user):
+                idle = now - seen > settings.PORTAL_SESSION_IDLE_MINUTES * 60
+                too_long = now - started > settings.PORTAL_SESSION_MAX_HOURS * 3600
+                if idle or too_long:
+                    logout(request)
+                    messages.info(
+                        request,
+                        _(
+                            "For your safety we signed you out after a while without "
+                            "activity. Please sign in again."
+                        )
+                        if idle
+                        else _(
+                            "For your safety we sign everyone out once a day. Please "
+                            "sign in again."
+                        ),
+                    )
+                    return self.get_response(request)
+            if STARTED_KEY not in session:
+                session[STARTED_KEY] = started
+            if now - seen >= SEEN_EVERY_SECONDS or SEEN_KEY not in session:
+                session[SEEN_KEY] = now
         return self.get_response(request)

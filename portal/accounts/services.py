@@ -6,6 +6,7 @@ transaction commits.
 """
 
 import hashlib
+import secrets
 from functools import partial
 from importlib import import_module
 
@@ -372,6 +373,7 @@ def enable_two_factor(*, actor: User, device: TOTPDevice, code: str) -> list[str
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_backup_codes(actor)
+        end_sessions(actor)
         audit(actor, "accounts.enable_two_factor")
     return codes
 
@@ -382,8 +384,28 @@ def regenerate_backup_codes(*, actor: User) -> list[str]:
     if authenticator_for(actor) is None:
         raise PermissionDenied("accounts.regenerate_backup_codes")
     codes = _new_backup_codes(actor)
+    end_sessions(actor)
     audit(actor, "accounts.regenerate_backup_codes")
     return codes
+
+
+def end_sessions(user: User) -> None:
+    """Sign the person out everywhere: every session's check stops matching.
+
+    A view acting for the person keeps its own session with Django's
+    ``update_session_auth_hash(request, user)`` afterwards.
+    """
+    user.session_stamp = secrets.token_hex(16)
+    user.save(update_fields=["session_stamp"])
+
+
+@transaction.atomic
+def end_all_sessions(*, actor: User, user: User) -> None:
+    """An administrator signs someone out on every device (a lost phone, a worry)."""
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied("accounts.end_all_sessions")
+    end_sessions(User.objects.select_for_update().get(pk=user.pk))
+    log(instance=user, action="accounts.end_all_sessions", user=concrete_user(actor))
 
 
 def normalize_code(code: str) -> str:

@@ -5,12 +5,14 @@ address without an account is counted in the application log without the address
 """
 
 import logging
+import secrets
 
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
     user_login_failed,
 )
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.log_actions import log
 
@@ -43,3 +45,15 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
         return
     # No actor: whoever typed the password is not known to be the account holder.
     log(instance=user, action="accounts.login_failed", data={"sign_in_paused": paused})
+
+
+@receiver(post_save, sender=User, dispatch_uid="portal.accounts.end_sessions_inactive")
+def end_sessions_of_inactive_accounts(sender, instance, created, **kwargs):
+    """A deactivated account's sessions end for good: Django already refuses an
+    inactive account, and the new stamp keeps its old sessions from coming back if
+    the account is turned on again later."""
+    if created or instance.is_active:
+        return
+    stamp = secrets.token_hex(16)
+    User.objects.filter(pk=instance.pk).update(session_stamp=stamp)
+    instance.session_stamp = stamp

@@ -10,6 +10,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -370,6 +371,8 @@ def two_factor_setup(request):
             form.add_error("code", _code_message(error))
         else:
             request.session.cycle_key()
+            # Other sessions ended with the change; this one carries on.
+            update_session_auth_hash(request, user)
             django_otp.login(request, device)
             return _show_backup_codes(
                 request, codes, next_url=next_url, first_time=True
@@ -436,6 +439,7 @@ def two_factor_backup_codes(request):
         return redirect("accounts:two_factor_setup")
     if request.method == "POST":
         codes = services.regenerate_backup_codes(actor=user)
+        update_session_auth_hash(request, user)
         return _show_backup_codes(request, codes, next_url="", first_time=False)
     return render(
         request,

@@ -18,6 +18,22 @@ def test_public_pages_carry_a_strict_content_security_policy(client, demo_site):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/funded/", "/accounts/login/", "/portal/"])
+def test_every_area_turns_off_camera_microphone_and_location(client, demo_site, path):
+    response = client.get(path)
+    policy = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy
+
+
+def test_the_admin_turns_off_camera_microphone_and_location(client, administrator):
+    login_verified(client, administrator)
+    response = client.get("/admin/")
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
 
 
 def test_public_pages_contain_no_inline_script(client, demo_site):
