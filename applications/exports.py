@@ -17,6 +17,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 
 from grants.models import FundingRound
+from portal import ratelimit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "applications.export_applications"
@@ -55,6 +56,14 @@ def _yes_no(value) -> str:
 
 class FormulaSafeExportMixin:
     """Put in front of a ``SpreadsheetExportMixin`` view: neutralises text cells."""
+
+    def get(self, request, *args, **kwargs):
+        # Exports read many rows: limited per account, in the shared cache.
+        if request.GET.get("export") and not ratelimit.allowed(
+            request, "export", by="user"
+        ):
+            return ratelimit.too_many_requests(request, "export")
+        return super().get(request, *args, **kwargs)
 
     def preprocess_field_value(self, field, value, export_format):
         prepared = super().preprocess_field_value(field, value, export_format)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.models import Locale, Page
 
 from cms.models import SafetySettings
+from portal import ratelimit
 
 MAX_QUERY_LENGTH = 200
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -50,6 +51,8 @@ def search(request):
     """Search live public pages in the visitor's language."""
     query = clean_query(request.GET.get("q", ""))
     results = Page.objects.none()
+    if query and not ratelimit.allowed(request, "search"):
+        return ratelimit.too_many_requests(request, "search")
     if query:
         pages = Page.objects.live().public().specific()
         locale = Locale.get_active()

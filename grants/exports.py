@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from portal import ratelimit
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
 _NOT_TEXT = (bool, int, float, Decimal, datetime.date, datetime.time)
@@ -58,6 +60,14 @@ class FormulaSafeExportMixin:
     Text cells are neutralised in both formats; rows are read with ``.iterator()``
     so an export of every row keeps memory flat (CSV is streamed as it is written).
     """
+
+    def get(self, request, *args, **kwargs):
+        # Exports read many rows: limited per account, in the shared cache.
+        if request.GET.get("export") and not ratelimit.allowed(
+            request, "export", by="user"
+        ):
+            return ratelimit.too_many_requests(request, "export")
+        return super().get(request, *args, **kwargs)
 
     def preprocess_field_value(self, field, value, export_format):
         prepared = super().preprocess_field_value(field, value, export_format)

@@ -67,6 +67,14 @@ def demo_site(_seeded_module, db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_between_tests():
+    """Rate-limit counts and cached figures belong to one test only."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A request to /es/ must not leave Spanish switched on for the next test."""
     yield

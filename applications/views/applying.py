@@ -25,6 +25,7 @@ from applications.schema import (
 )
 from grants.models import FundingRound
 from grants.selectors import grantee_awards
+from portal import ratelimit
 from portal.forms import add_service_errors
 from portal.permissions import email_is_confirmed
 
@@ -185,6 +186,8 @@ def section(request, public_id, section_id):
     version = application.section_versions.get(section_id, 0)
     autosave = request.headers.get("X-Autosave") == "1"
     if request.method == "POST":
+        if request.FILES and not ratelimit.allowed(request, "upload", by="user"):
+            return ratelimit.too_many_requests(request, "upload")
         form = SectionForm(
             request.POST,
             request.FILES,

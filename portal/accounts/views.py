@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from portal.accounts import forms, selectors, services, tokens
 from portal.permissions import requires_second_factor
+from portal.ratelimit import ratelimit
 
 # Which kind message a refused link shows (the templates hold the words).
 LINK_PROBLEMS = {
@@ -106,6 +107,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("signup")
 def signup(request):
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,6 +162,7 @@ def confirm_email(request, token: str):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("resend_confirmation")
 def resend_confirmation(request):
     user = request.user
     if user.is_authenticated and user.email_confirmed_at is not None:
@@ -184,6 +187,7 @@ def resend_confirmation_done(request):
 # Password reset (Django's views, our forms and templates)
 
 
+@method_decorator(ratelimit("password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     form_class = forms.PasswordResetForm
@@ -392,6 +396,7 @@ def two_factor_setup(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("two_factor", by="user")
 def two_factor_verify(request):
     """The second step of signing in: one code, from the app or a backup code."""
     user = request.user

@@ -266,6 +266,21 @@ SESSION_COOKIE_HTTPONLY = True
 # request, and this many hours after signing in (portal.accounts.middleware).
 PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 30)
 PORTAL_SESSION_MAX_HOURS = env_int("PORTAL_SESSION_MAX_HOURS", 12)
+
+# Rate limits (portal.ratelimit), counted in the shared cache so they hold across
+# processes: "scope=count/period" pairs, e.g. PORTAL_RATE_LIMITS="signup=20/h".
+PORTAL_RATE_LIMITS = {
+    "signup": "10/h",  # per address
+    "resend_confirmation": "5/h",  # per address
+    "password_reset": "5/h",  # per address
+    "two_factor": "10/15m",  # per account, on top of django-otp's own throttle
+    "upload": "60/h",  # per account
+    "search": "30/m",  # per address
+    "export": "20/h",  # per account
+}
+PORTAL_RATE_LIMITS.update(
+    dict(item.split("=", 1) for item in env_list("PORTAL_RATE_LIMITS"))
+)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
