@@ -84,3 +84,33 @@ class PrivateCacheMiddleware:
             response["Cache-Control"] = "no-store, private, max-age=0"
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse form fields and query parameters holding NUL characters with a kind 400.
+
+    No text anyone types holds one; PostgreSQL cannot store one, and some parsers
+    stop reading at one. Uploaded files are checked by the upload rules instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type
+            in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _has_nul(request.POST)
+        ):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def _has_nul(query_dict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )

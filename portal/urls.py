@@ -42,3 +42,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "cms.views.page_not_found"
+handler400 = "cms.views.bad_request"
