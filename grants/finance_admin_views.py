@@ -7,6 +7,8 @@ from elsewhere answers 404. Every write goes through ``grants.services``, which
 checks the permission again and keeps the ledger's invariants.
 """
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -147,7 +149,7 @@ def round_rows(rounds) -> list[dict]:
         row["y"]["paid"] = str(y + 32)
         for key in ("budget", "committed", "paid"):
             value = max(row[key], 0)
-            width = float(value / scale) * bar_width if scale else 0
+            width = value / scale * bar_width if scale else Decimal(0)
             row[f"{key}_width"] = f"{width:.1f}"
     return rows
 

