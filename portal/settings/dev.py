@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Readable log lines on a developer's terminal; production writes JSON.
+os.environ.setdefault("PORTAL_LOG_FORMAT", "text")
 # A fixed key for local work only; base.py refuses to start without one elsewhere.
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "insecure-local-development-key-never-deploy"
