@@ -4,22 +4,19 @@ Applicant-written text goes into these files. A cell whose text starts with ``=`
 ``+``, ``-``, ``@``, tab or carriage return is read as a formula by spreadsheet
 programs (CSV injection), so such text is prefixed with a single quote. Wagtail's
 ``SpreadsheetExportMixin`` does not do this for CSV at all; for XLSX it only stops
-openpyxl from storing the text as a formula, so both formats pass through here.
+openpyxl from storing the text as a formula, so both formats pass through
+``grants.exports.FormulaSafeCellsMixin``.
 """
 
-import datetime
 from collections import Counter
-from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 
+from grants.exports import FormulaSafeCellsMixin
 from grants.models import FundingRound
-from portal import ratelimit
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "applications.export_applications"
 
 APPLICATION_EXPORT_FIELDS = [
@@ -40,44 +37,13 @@ APPLICATION_EXPORT_HEADINGS = {
     "submitted_at": _("Submitted at"),
     "organization.survivor_led": _("Survivor-led"),
 }
-_NOT_TEXT = (bool, int, float, Decimal, datetime.date, datetime.time)
-
-
-def neutralise_formula(value):
-    """Prefix a quote to text that a spreadsheet would otherwise run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _yes_no(value) -> str:
     return str(_("Yes")) if value else str(_("No"))
 
 
-class FormulaSafeExportMixin:
-    """Put in front of a ``SpreadsheetExportMixin`` view: neutralises text cells."""
-
-    def get(self, request, *args, **kwargs):
-        # Exports read many rows: limited per account, in the shared cache.
-        if request.GET.get("export") and not ratelimit.allowed(
-            request, "export", by="user"
-        ):
-            return ratelimit.too_many_requests(request, "export")
-        return super().get(request, *args, **kwargs)
-
-    def preprocess_field_value(self, field, value, export_format):
-        prepared = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, _NOT_TEXT):
-            # Numbers and dates are not text; CSV writes them as their own digits.
-            return prepared
-        prepared = neutralise_formula(prepared)
-        if export_format == self.FORMAT_XLSX and isinstance(prepared, str):
-            # openpyxl refuses control characters; dropping them beats a failed export.
-            prepared = ILLEGAL_CHARACTERS_RE.sub("", prepared)
-        return prepared
-
-
-class ApplicationExportMixin(FormulaSafeExportMixin):
+class ApplicationExportMixin(FormulaSafeCellsMixin):
     """The application columns' own formatting (survivor-led as Yes/No)."""
 
     custom_field_preprocess = {

@@ -7,8 +7,8 @@ leading single quote. Numbers and dates stay numbers and dates. Wagtail's
 queryset into memory; here both formats walk the rows with ``.iterator()`` and CSV
 is streamed.
 
-(``applications.exports`` does the same for applications; grants must not import
-applications, so the few lines are repeated here.)
+``applications.exports`` uses ``FormulaSafeCellsMixin`` and ``neutralise_formula``
+from here for its own exports.
 """
 
 import datetime
@@ -54,12 +54,9 @@ def neutralise_formula(value):
     return value
 
 
-class FormulaSafeExportMixin:
-    """Put in front of a ``SpreadsheetExportMixin`` view.
-
-    Text cells are neutralised in both formats; rows are read with ``.iterator()``
-    so an export of every row keeps memory flat (CSV is streamed as it is written).
-    """
+class FormulaSafeCellsMixin:
+    """Put in front of ``SpreadsheetExportMixin``: text cells neutralised in both
+    formats, and exports limited per account (views only)."""
 
     def get(self, request, *args, **kwargs):
         # Exports read many rows: limited per account, in the shared cache.
@@ -78,6 +75,11 @@ class FormulaSafeExportMixin:
             # openpyxl refuses control characters; dropping them beats a failed export.
             prepared = ILLEGAL_CHARACTERS_RE.sub("", prepared)
         return prepared
+
+
+class FormulaSafeExportMixin(FormulaSafeCellsMixin):
+    """Formula-safe cells, and rows read with ``.iterator()`` so an export of every
+    row keeps memory flat (CSV is streamed as it is written)."""
 
     def get_context_data(self, *args, **kwargs):
         if self.is_export:

@@ -22,6 +22,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from grants import hiring_figures, services
 from grants.finance_admin_views import AwardActionView, GrantsActionView
 from grants.models import (
+    FILLED_FIELDS,
     Fund,
     FundingRound,
     HiringCommitment,
@@ -226,14 +227,11 @@ class ReportInspectView(generic.InspectView):
         earlier = filled_before(report)
         levels = []
         for level, label in RoleLevel.choices:
-            position_field = hiring_figures.POSITION_FIELDS[level]
-            filled_field = services.hiring.FILLED_FIELDS[level]
+            filled_field = FILLED_FIELDS[level]
             levels.append(
                 {
                     "label": label,
-                    "committed": getattr(commitment, position_field, 0)
-                    if commitment
-                    else 0,
+                    "committed": commitment.positions()[level] if commitment else 0,
                     "earlier": earlier[filled_field],
                     "now": getattr(report, filled_field),
                 }

@@ -5,10 +5,13 @@ Only confirmed commitments on awards that were accepted count, and only verified
 reports count as filled (staff also see what is sent and waiting).
 """
 
+from datetime import timedelta
+
 from django.db.models import Count, Q, Sum
 
 from grants.models import (
     FILLED_FIELDS,
+    POSITION_FIELDS,
     Award,
     HiringCommitment,
     HiringReport,
@@ -18,12 +21,6 @@ from grants.models import (
 )
 
 FUNDED = [Award.Status.ACCEPTED, Award.Status.ACTIVE, Award.Status.CLOSED]
-POSITION_FIELDS = {
-    RoleLevel.ENTRY: "entry_positions",
-    RoleLevel.PROFESSIONAL: "professional_positions",
-    RoleLevel.LEADERSHIP: "leadership_positions",
-    RoleLevel.BOARD: "board_positions",
-}
 GROUPS = {
     "round": ("award__funding_round", "award__funding_round__title"),
     "fund": ("award__funding_round__fund", "award__funding_round__fund__name"),
@@ -175,8 +172,6 @@ def overdue_reports(today, limit: int):
 def needing_support(today, limit: int) -> list:
     """Grantees who asked for support in a sent report, or whose report is more
     than 30 days overdue, most recent first."""
-    from datetime import timedelta
-
     asked = (
         HiringReport.objects.filter(award__status__in=FUNDED)
         .exclude(status=HiringReport.Status.DUE)

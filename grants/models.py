@@ -739,6 +739,22 @@ class RoleLevel(models.TextChoices):
     BOARD = "board", _("Board or advisory")
 
 
+# Per role level: the commitment's field for positions, the report's for positions
+# filled. Forms, services, sums and tables all read these two.
+POSITION_FIELDS = {
+    RoleLevel.ENTRY: "entry_positions",
+    RoleLevel.PROFESSIONAL: "professional_positions",
+    RoleLevel.LEADERSHIP: "leadership_positions",
+    RoleLevel.BOARD: "board_positions",
+}
+FILLED_FIELDS = {
+    RoleLevel.ENTRY: "entry_filled",
+    RoleLevel.PROFESSIONAL: "professional_filled",
+    RoleLevel.LEADERSHIP: "leadership_filled",
+    RoleLevel.BOARD: "board_filled",
+}
+
+
 class HiringCommitment(models.Model):
     """What a grantee commits to: positions filled by people with lived experience.
 
@@ -817,12 +833,7 @@ class HiringCommitment(models.Model):
 
     def positions(self) -> dict[str, int]:
         """Positions committed per role level."""
-        return {
-            RoleLevel.ENTRY: self.entry_positions,
-            RoleLevel.PROFESSIONAL: self.professional_positions,
-            RoleLevel.LEADERSHIP: self.leadership_positions,
-            RoleLevel.BOARD: self.board_positions,
-        }
+        return {level: getattr(self, name) for level, name in POSITION_FIELDS.items()}
 
     @property
     def total_positions(self) -> int:
@@ -857,12 +868,6 @@ class ServiceType(models.TextChoices):
 
 
 # Fields of a report that hold counts, in the order forms and tables show them.
-FILLED_FIELDS = {
-    RoleLevel.ENTRY: "entry_filled",
-    RoleLevel.PROFESSIONAL: "professional_filled",
-    RoleLevel.LEADERSHIP: "leadership_filled",
-    RoleLevel.BOARD: "board_filled",
-}
 COUNT_FIELDS = [
     *FILLED_FIELDS.values(),
     "retained_6_months",

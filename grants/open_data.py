@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from grants import public_cache
+from grants.exports import neutralise_formula
 from grants.models import LedgerEntry
 from grants.public import FUNDED, funded_awards
 
@@ -161,9 +162,8 @@ CSV_COLUMNS = [
 def safe_cell(value) -> str:
     """Text a spreadsheet will not run as a formula (CSV injection)."""
     text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
+    # A negative amount is a number, not a formula.
+    return text if _is_number(text) else neutralise_formula(text)
 
 
 def _is_number(text: str) -> bool:

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 
 from grants import hiring_figures, ledger, public_cache
 from grants.models import Award, LedgerEntry, RoleLevel, ServiceType
-from grants.suppression import SMALL, Figure, figure, protect
+from grants.suppression import nested_parts, part_of, protect
 
 FUNDED = hiring_figures.FUNDED
 
@@ -90,45 +90,6 @@ def _money_figures() -> dict:
             for row in by_fund
         ],
     }
-
-
-def _small(value: int) -> bool:
-    return 0 < value < SMALL
-
-
-def nested_parts(whole: int, whole_figure, parts: list[int]) -> list:
-    """Counts nested in a published whole: whole >= parts[0] >= parts[1] >= ...
-
-    For example people hired, of whom people still in post at 6 months, of whom
-    people still in post at 12 months. No shown figure may be 1 to 4, and no
-    difference between two shown figures may be either (people who left, worked
-    out by subtraction): while one is, the inner figure of that pair is hidden.
-    """
-    values = [whole, *parts]
-    shown = [whole_figure.shown] + [not _small(value) for value in parts]
-    changed = True
-    while changed:
-        changed = False
-        for outer in range(len(values)):
-            for inner in range(outer + 1, len(values)):
-                if shown[outer] and shown[inner]:
-                    if _small(values[outer] - values[inner]):
-                        shown[inner] = False
-                        changed = True
-    figures = []
-    for value, is_shown in zip(parts, shown[1:], strict=True):
-        if is_shown:
-            figures.append(figure(value))
-        elif _small(value):
-            figures.append(figure(value))  # "fewer than 5"
-        else:
-            figures.append(Figure(value=None, shown=False, reason="secondary"))
-    return figures
-
-
-def part_of(part: int, whole: int, whole_figure):
-    """One count that is part of a published whole (see nested_parts)."""
-    return nested_parts(whole, whole_figure, [part])[0]
 
 
 def _people_figures() -> dict:

@@ -8,6 +8,7 @@ from grants.models import (
     Award,
     Disbursement,
     FundingRound,
+    HiringReport,
     Invitation,
     Membership,
     Organization,
@@ -116,8 +117,6 @@ def has_stipend(user) -> bool:
 
 def grantee_awards(user, limit: int = 20) -> list:
     """The person's awards with their hiring commitment and next open report."""
-    from grants.models import HiringReport
-
     next_report = (
         HiringReport.objects.open().filter(award=OuterRef("pk")).order_by("due_on")
     )
@@ -138,8 +137,6 @@ def reports_of(award: Award) -> list:
 
 def report_for_member(user, award_id, report_id):
     """One report of one of the person's awards, or 404 (never a hint it exists)."""
-    from grants.models import HiringReport
-
     award = award_for_member(user, award_id)
     try:
         return (

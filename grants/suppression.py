@@ -53,10 +53,15 @@ class Table:
         return not self.total.shown or any(not f.shown for f in self.cells.values())
 
 
+def is_small(count: int) -> bool:
+    """A count from 1 to 4: never shown, nor left to be worked out."""
+    return 0 < count < SMALL
+
+
 def figure(count: int) -> Figure:
     """Show a standalone count, or "fewer than 5" when it is from 1 to 4."""
     _check_count(count)
-    if 0 < count < SMALL:
+    if is_small(count):
         return Figure(value=None, shown=False, reason=_PRIMARY)
     return Figure(value=count, shown=True, reason=_SHOWN)
 
@@ -86,8 +91,8 @@ def protect(counts: dict[str, int], total: int | None = None) -> Table:
         )
     rest = total - listed
 
-    hidden = {name: _PRIMARY for name, count in counts.items() if 0 < count < SMALL}
-    total_hidden = 0 < total < SMALL
+    hidden = {name: _PRIMARY for name, count in counts.items() if is_small(count)}
+    total_hidden = is_small(total)
     while not total_hidden and not _safe(counts, hidden, rest):
         candidates = [
             name for name, count in counts.items() if count and name not in hidden
@@ -112,6 +117,38 @@ def protect(counts: dict[str, int], total: int | None = None) -> Table:
     return Table(cells=cells, total=_hidden_total(counts, total, rest))
 
 
+def nested_parts(whole: int, whole_figure: Figure, parts: list[int]) -> list:
+    """Counts nested in a published whole: whole >= parts[0] >= parts[1] >= ...
+
+    For example people hired, of whom people still in post at 6 months, of whom
+    people still in post at 12 months. No shown figure may be 1 to 4, and no
+    difference between two shown figures may be either (people who left, worked
+    out by subtraction): while one is, the inner figure of that pair is hidden.
+    """
+    values = [whole, *parts]
+    shown = [whole_figure.shown] + [not is_small(value) for value in parts]
+    changed = True
+    while changed:
+        changed = False
+        for outer in range(len(values)):
+            for inner in range(outer + 1, len(values)):
+                pair_shown = shown[outer] and shown[inner]
+                if pair_shown and is_small(values[outer] - values[inner]):
+                    shown[inner] = False
+                    changed = True
+    return [
+        figure(value)  # shown, or "fewer than 5"
+        if is_shown or is_small(value)
+        else Figure(value=None, shown=False, reason=_SECONDARY)
+        for value, is_shown in zip(parts, shown[1:], strict=True)
+    ]
+
+
+def part_of(part: int, whole: int, whole_figure: Figure) -> Figure:
+    """One count that is part of a published whole (see nested_parts)."""
+    return nested_parts(whole, whole_figure, [part])[0]
+
+
 def _check_count(count) -> None:
     # bool is an int subclass; True as a head-count is always a caller's mistake.
     if not isinstance(count, int) or isinstance(count, bool):
@@ -122,7 +159,7 @@ def _check_count(count) -> None:
 
 def _safe(counts: dict[str, int], hidden: dict[str, str], rest: int) -> bool:
     """Whether total minus the shown cells reveals nothing small about hidden ones."""
-    if not hidden and not 0 < rest < SMALL:
+    if not hidden and not is_small(rest):
         return True  # nothing hidden; an unlisted rest of 5 or more may be derived
     parts = [_reader_range(reason) for reason in hidden.values()]
     combined = sum(counts[name] for name in hidden) + rest
@@ -137,7 +174,7 @@ def _safe(counts: dict[str, int], hidden: dict[str, str], rest: int) -> bool:
 
 
 def _hidden_total(counts: dict[str, int], total: int, rest: int) -> Figure:
-    if not 0 < total < SMALL:
+    if not is_small(total):
         return Figure(value=None, shown=False, reason=_SECONDARY)
     # "fewer than 5" over four cells each "fewer than 5" means every cell is 1, so
     # such a total must not say how small it is.

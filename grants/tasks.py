@@ -1,14 +1,14 @@
 """Background work on the money side: load by id, then act."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from grants.models import Invitation
+from grants.models import HiringReport, Invitation
 
 
 def _one_line(text: str) -> str:
@@ -163,8 +163,6 @@ def _report_recipients(report) -> list[str]:
 
 
 def _send_report_notice(report, kind: str) -> int:
-    from django.core.mail import EmailMultiAlternatives
-
     recipients = _report_recipients(report)
     if not recipients:
         return 0
@@ -190,8 +188,6 @@ def _send_report_notice(report, kind: str) -> int:
 @task()
 def send_report_email(*, report_id: int, kind: str) -> int:
     """Tell the grantee a report was returned with comments or verified."""
-    from grants.models import HiringReport
-
     report = (
         HiringReport.objects.select_related("award__organization")
         .filter(pk=report_id)
@@ -209,7 +205,6 @@ def send_report_reminder(*, report_id: int, overdue: bool) -> int:
     The reminder is claimed first, so two workers never send the same one; if the
     mail server refuses, the claim is undone and the next daily run tries again.
     """
-    from grants.models import HiringReport
     from grants.services.hiring import REPORTING, mark_reminded, unmark_reminded
 
     if not mark_reminded(report_id=report_id, overdue=overdue):

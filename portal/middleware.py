@@ -2,6 +2,7 @@
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # The Wagtail editor injects inline scripts and styles and shows previews in a frame
@@ -103,8 +104,6 @@ class RejectNulMiddleware:
             in ("application/x-www-form-urlencoded", "multipart/form-data")
             and _has_nul(request.POST)
         ):
-            from django.shortcuts import render
-
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

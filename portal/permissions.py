@@ -108,6 +108,11 @@ def can_verify_report(user, report) -> bool:
     return not report.award.organization.memberships.filter(user_id=user.pk).exists()
 
 
+def can_end_sessions(user) -> bool:
+    """Only administrators sign other people out everywhere."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

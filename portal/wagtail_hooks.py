@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 
 from portal.accounts.admin_views import EndSessionsView
+from portal.permissions import can_end_sessions
 
 
 @hooks.register("register_admin_urls")
@@ -19,7 +20,7 @@ def register_account_admin_urls():
 
 @hooks.register("register_user_listing_buttons")
 def end_sessions_button(user, request_user):
-    if not request_user.is_superuser:
+    if not can_end_sessions(request_user):
         return []
     return [
         Button(

@@ -18,6 +18,7 @@ from grants.models import (
     COUNT_FIELDS,
     FILLED_FIELDS,
     NARRATIVE_FIELDS,
+    POSITION_FIELDS,
     Award,
     HiringCommitment,
     HiringReport,
@@ -29,14 +30,8 @@ from grants.models import (
 from grants.personal_data import personal_data_in
 from portal.permissions import can_report_on, can_verify_report, require_perm
 
-POSITION_FIELDS = [
-    "entry_positions",
-    "professional_positions",
-    "leadership_positions",
-    "board_positions",
-]
 COMMITMENT_FIELDS = [
-    *POSITION_FIELDS,
+    *POSITION_FIELDS.values(),
     "wage_floor",
     "target_date",
     "supports",
@@ -65,7 +60,9 @@ def _count(value, field) -> int:
 
 
 def _check_commitment_values(award: Award, values: dict) -> dict:
-    cleaned = {name: _count(values.get(name, 0), name) for name in POSITION_FIELDS}
+    cleaned = {
+        name: _count(values.get(name, 0), name) for name in POSITION_FIELDS.values()
+    }
     try:
         wage = Decimal(values.get("wage_floor"))
     except (InvalidOperation, TypeError, ValueError):
@@ -93,7 +90,7 @@ def _check_commitment_values(award: Award, values: dict) -> dict:
     found = personal_data_in(cleaned["other_supports"])
     if found:
         raise ValidationError({"other_supports": _personal_data_message(found)})
-    if sum(cleaned[name] for name in POSITION_FIELDS) <= 0:
+    if sum(cleaned[name] for name in POSITION_FIELDS.values()) <= 0:
         raise ValidationError(
             _("Commit to at least one position or seat at any level."),
             code="no_positions",

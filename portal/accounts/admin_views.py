@@ -12,6 +12,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.accounts import services
 from portal.models import User
+from portal.permissions import can_end_sessions
 
 
 class EndSessionsView(WagtailAdminTemplateMixin, TemplateView):
@@ -22,7 +23,7 @@ class EndSessionsView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "lock"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_superuser:
+        if not can_end_sessions(request.user):
             raise Http404
         self.person = get_object_or_404(User, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)

@@ -1,13 +1,18 @@
-"""The second-factor gate in front of the Wagtail admin and the signed-in portal."""
+"""The second-factor gate in front of the Wagtail admin and the signed-in portal, and
+the lifetime of privileged sessions."""
 
 import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal.accounts.selectors import second_factor_step
+from portal.permissions import holds_privileged_role
 
 ADMIN_PREFIX = "/admin/"
 # Wagtail's own sign-in, sign-out and password reset stay open: the password step
@@ -75,35 +80,30 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.contrib import messages
-        from django.contrib.auth import SESSION_KEY, logout
-        from django.utils.translation import gettext as _
-
-        from portal.permissions import holds_privileged_role
-
         session = request.session
         if SESSION_KEY in session:
             now = int(time.time())
             started = session.get(STARTED_KEY) or now
             seen = session.get(SEEN_KEY) or now
-            if holds_privileged_role(request.user):
-                idle = now - seen > settings.PORTAL_SESSION_IDLE_MINUTES * 60
-                too_long = now - started > settings.PORTAL_SESSION_MAX_HOURS * 3600
-                if idle or too_long:
-                    logout(request)
-                    messages.info(
-                        request,
-                        _(
-                            "For your safety we signed you out after a while without "
-                            "activity. Please sign in again."
-                        )
-                        if idle
-                        else _(
-                            "For your safety we sign everyone out once a day. Please "
-                            "sign in again."
-                        ),
+            idle = now - seen > settings.PORTAL_SESSION_IDLE_MINUTES * 60
+            too_long = now - started > settings.PORTAL_SESSION_MAX_HOURS * 3600
+            # The role is looked up only for a session past a limit, not on every
+            # request.
+            if (idle or too_long) and holds_privileged_role(request.user):
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "For your safety we signed you out after a while without "
+                        "activity. Please sign in again."
                     )
-                    return self.get_response(request)
+                    if idle
+                    else _(
+                        "For your safety we sign everyone out once a day. Please "
+                        "sign in again."
+                    ),
+                )
+                return self.get_response(request)
             if STARTED_KEY not in session:
                 session[STARTED_KEY] = started
             if now - seen >= SEEN_EVERY_SECONDS or SEEN_KEY not in session:

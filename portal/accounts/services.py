@@ -29,6 +29,7 @@ from portal import roles
 from portal.accounts import emails, tokens
 from portal.accounts.selectors import authenticator_for
 from portal.models import User
+from portal.permissions import can_end_sessions
 
 BACKUP_CODE_COUNT = 10
 # One notice per address and kind in this window, so nobody can flood an inbox by
@@ -402,7 +403,7 @@ def end_sessions(user: User) -> None:
 @transaction.atomic
 def end_all_sessions(*, actor: User, user: User) -> None:
     """An administrator signs someone out on every device (a lost phone, a worry)."""
-    if not (actor.is_active and actor.is_superuser):
+    if not can_end_sessions(actor):
         raise PermissionDenied("accounts.end_all_sessions")
     end_sessions(User.objects.select_for_update().get(pk=user.pk))
     log(instance=user, action="accounts.end_all_sessions", user=concrete_user(actor))

@@ -239,7 +239,7 @@ def test_title_formula_is_neutralised_in_both_formats():
     ["=1+1", "+1", "-1", "@A1", "\tcmd", "\rcmd"],
 )
 def test_every_formula_trigger_is_prefixed(text):
-    from applications.exports import neutralise_formula
+    from grants.exports import neutralise_formula
 
     assert neutralise_formula(text) == "'" + text
     assert neutralise_formula("Plain " + text) == "Plain " + text

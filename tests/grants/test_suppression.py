@@ -327,7 +327,7 @@ def test_no_group_with_an_unlisted_rest_reveals_a_hidden_count():
 def test_a_part_of_a_published_whole_never_lets_the_rest_be_worked_out():
     # Retained or well-paid people are part of the people hired, whose total is
     # published: neither the part nor whole - part may show as a count from 1 to 4.
-    from grants.public import part_of
+    from grants.suppression import part_of
 
     for whole in range(0, 13):
         whole_figure = figure(whole)
@@ -341,7 +341,7 @@ def test_a_part_of_a_published_whole_never_lets_the_rest_be_worked_out():
 
 
 def test_a_part_shows_when_both_it_and_the_rest_are_safe():
-    from grants.public import part_of
+    from grants.suppression import part_of
 
     assert str(part_of(10, 24, figure(24))) == "10"
     assert str(part_of(0, 24, figure(24))) == "0"
@@ -353,7 +353,7 @@ def test_a_part_shows_when_both_it_and_the_rest_are_safe():
 def test_nested_counts_never_let_a_small_difference_be_worked_out():
     # People hired (published), still in post at 6 months, still at 12 months: no
     # shown figure, and no difference between two shown figures, is 1 to 4.
-    from grants.public import nested_parts
+    from grants.suppression import nested_parts
 
     for hired in range(0, 15):
         hired_figure = figure(hired)
@@ -378,7 +378,7 @@ def test_nested_counts_never_let_a_small_difference_be_worked_out():
 
 
 def test_twelve_months_is_hidden_when_it_would_reveal_people_who_left():
-    from grants.public import nested_parts
+    from grants.suppression import nested_parts
 
     six, twelve = nested_parts(20, figure(20), [17, 17])
     assert not six.shown
