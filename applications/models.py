@@ -121,6 +121,11 @@ class Application(models.Model):
         related_name="applications",
         editable=False,
     )
+    # Set when the answers and files were removed, after the retention period or on
+    # an erasure request; the reference, status and money records stay.
+    personal_data_removed_at = models.DateTimeField(
+        _("answers removed at"), null=True, blank=True, editable=False
+    )
     content_note = models.CharField(
         _("content note for reviewers"),
         max_length=300,
@@ -719,3 +724,38 @@ class HoursEntry(models.Model):
 
     def __str__(self):
         return f"Hours {self.pk}"
+
+
+def data_export_key(instance, filename):
+    """A random storage key; the download name is set when it is served."""
+    return f"data-exports/{uuid.uuid4().hex}.zip"
+
+
+class DataExport(models.Model):
+    """A copy of everything an organization gave us, made in the background for its
+    owner to download (a subject access request)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Could not be prepared")
+
+    organization = models.ForeignKey(
+        "grants.Organization", on_delete=models.CASCADE, related_name="data_exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(upload_to=data_export_key, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Data export {self.pk}"

@@ -42,6 +42,13 @@ def register_application_log_actions(actions):
         ("record_decision", "Record funding decision"),
     ]:
         actions.register_action(f"applications.{name}", label, label)
+    for name, label in [
+        ("erase_person", "Erase a person's personal data"),
+        ("erase_organization", "Erase an organization's personal data"),
+        ("request_data_export", "Request a copy of an organization's data"),
+        ("download_data_export", "Download a copy of an organization's data"),
+    ]:
+        actions.register_action(f"privacy.{name}", label, label)
 
 
 @hooks.register("register_admin_viewset")

@@ -114,3 +114,40 @@ class EmailInvitation(models.Model):
             and self.revoked_at is None
             and moment < self.expires_at
         )
+
+
+class ErasureRecord(models.Model):
+    """One erasure of a person's or an organization's personal data.
+
+    Holds ids only, never what was erased. The same entries are appended to the
+    erasure log file (PORTAL_ERASURE_LOG), so a restore of an older backup can
+    apply them again.
+    """
+
+    class Subject(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANIZATION = "organization", _("Organization")
+
+    subject = models.CharField(_("whose data"), max_length=12, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField(_("account or organization number"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["erased_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "subject_id"], name="one_erasure_per_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"Erasure of {self.subject} {self.subject_id}"

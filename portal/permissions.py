@@ -113,6 +113,18 @@ def can_end_sessions(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def can_erase_personal_data(user) -> bool:
+    """Only administrators erase a person's or an organization's personal data."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def can_request_data_export(user, organization) -> bool:
+    """An organization's owners download everything it gave us."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return organization.memberships.filter(user_id=user.pk, role="owner").exists()
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from portal import roles
 from tests.factories import UserFactory
+from tests.helpers import moto_server  # noqa: F401  (a fixture for every module)
 
 
 @pytest.fixture

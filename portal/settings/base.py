@@ -337,6 +337,22 @@ PORTAL_REPORT_REMINDER_DAYS = env_int("PORTAL_REPORT_REMINDER_DAYS", 14)
 # Days a grantee has, at the least, to send a returned report again.
 PORTAL_REPORT_RETURN_DAYS = env_int("PORTAL_REPORT_RETURN_DAYS", 21)
 
+# Retention, in days: `manage.py purge_expired` (daily) removes what is older.
+# Declined, withdrawn and ineligible applications lose their answers and files this
+# long after the decision; drafts nobody touched are deleted; report narratives go
+# this long after the grant ends (the counts stay); audit entries are deleted.
+PORTAL_RETAIN_DECLINED_DAYS = env_int("PORTAL_RETAIN_DECLINED_DAYS", 3 * 365)
+PORTAL_RETAIN_DRAFT_DAYS = env_int("PORTAL_RETAIN_DRAFT_DAYS", 365)
+PORTAL_RETAIN_REPORT_DAYS = env_int("PORTAL_RETAIN_REPORT_DAYS", 7 * 365)
+PORTAL_RETAIN_AUDIT_DAYS = env_int("PORTAL_RETAIN_AUDIT_DAYS", 7 * 365)
+PORTAL_RETAIN_INVITATION_DAYS = env_int("PORTAL_RETAIN_INVITATION_DAYS", 90)
+PORTAL_RETAIN_DATA_EXPORT_DAYS = env_int("PORTAL_RETAIN_DATA_EXPORT_DAYS", 7)
+# Every erasure is also appended to this file (ids only, no personal data), kept
+# apart from the database, so `make restore` can apply it again to an older backup.
+PORTAL_ERASURE_LOG = env_str(
+    "PORTAL_ERASURE_LOG", str(BASE_DIR / "var" / "erasure-log.jsonl")
+)
+
 # Open data (360Giving and a Candid-style CSV): who publishes, under which licence.
 PORTAL_FUNDER_NAME = env_str("PORTAL_FUNDER_NAME", "City of Minneapolis")
 PORTAL_FUNDER_ORG_ID = env_str("PORTAL_FUNDER_ORG_ID", PORTAL_OPEN_DATA_PREFIX)
