@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom
+.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ sbom: install
 	$(VENV)/bin/cyclonedx-py environment --pyproject pyproject.toml --of JSON \
 		-o artifacts/sbom.cdx.json $(PY)
 	@echo "SBOM written to artifacts/sbom.cdx.json"
+
+# Backups: the database (pg_dump, or SQLite's own copy) and every stored file, with
+# a manifest. `make restore DIR=backups/<time>` loads one into the configured
+# database, checks row counts and checksums, then applies the erasure log again.
+backup: install
+	$(MANAGE) backup $(if $(DIR),--output $(DIR))
+
+restore: install
+	@test -n "$(DIR)" || { echo "Say which backup: make restore DIR=backups/<time>"; exit 2; }
+	$(MANAGE) restore --input $(DIR)
 
 check: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
