@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump / pg_restore with fixed arguments
+import subprocess  # nosec B404
 from pathlib import Path
 
 from django.apps import apps
