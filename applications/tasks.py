@@ -104,3 +104,38 @@ def send_review_assignment_email(*, panelist_id: int, count: int) -> None:
         subject = "New applications to review"
         text = render_to_string("applications/email/review_assigned.txt", context)
     EmailMultiAlternatives(subject=subject, body=text, to=[user.email]).send()
+
+
+@task()
+def build_data_export(*, export_id: int) -> None:
+    """Make a requested copy of an organization's data, then email its requester a
+    link (never the data itself)."""
+    from applications.models import DataExport
+    from applications.services.data_export import build_data_export as build
+
+    export = (
+        DataExport.objects.select_related("organization", "requested_by")
+        .filter(pk=export_id, status=DataExport.Status.PENDING)
+        .first()
+    )
+    if export is None:
+        return
+    try:
+        export = build(export=export)
+    except Exception:
+        DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED)
+        logger.exception("Could not prepare data export %s", export_id)
+        raise
+    requester = export.requested_by
+    if requester is None or not requester.is_active:
+        return
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "applications:your_data", kwargs={"pk": export.organization_id}
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "Your copy of your organization's information is ready"
+        text = render_to_string(
+            "applications/email/data_export_ready.txt",
+            {"link": link, "days": settings.PORTAL_RETAIN_DATA_EXPORT_DAYS},
+        )
+    EmailMultiAlternatives(subject=subject, body=text, to=[requester.email]).send()

@@ -1,11 +1,21 @@
 from django.urls import path
 
-from applications.views import applying, panels
+from applications.views import applying, panels, your_data
 
 app_name = "applications"
 
 urlpatterns = [
     path("portal/", applying.portal_home, name="portal_home"),
+    path(
+        "portal/organizations/<int:pk>/your-data/",
+        your_data.your_data,
+        name="your_data",
+    ),
+    path(
+        "portal/organizations/<int:pk>/your-data/<int:export_id>/download/",
+        your_data.your_data_download,
+        name="your_data_download",
+    ),
     path("apply/<int:round_id>/", applying.start, name="start"),
     path("apply/<int:round_id>/eligibility/", applying.eligibility, name="eligibility"),
     path("applications/<uuid:public_id>/", applying.task_list, name="task_list"),

@@ -30,6 +30,7 @@ from portal.permissions import (
     can_accept_award,
     can_remove_member,
     can_report_on,
+    can_request_data_export,
     can_transfer_ownership,
     email_is_confirmed,
     has_perm,
@@ -105,6 +106,7 @@ def organization_detail(request, pk: int):
             ),
             "can_change": has_perm(request.user, CHANGE, organization),
             "can_manage": can_manage,
+            "can_download_data": can_request_data_export(request.user, organization),
             "can_transfer": len(members) > 1
             and can_transfer_ownership(request.user, organization),
             "awards": selectors.awards_of(request.user).filter(

@@ -129,6 +129,11 @@ COVERED = {
         ["hiring_reports:inspect", "hiring_reports:verify", "hiring_reports:return"],
         "tests.grants.test_hiring_reports::test_people_outside_program_staff_cannot_open_or_verify_reports_in_the_admin",
     ),
+    # A copy of an organization's data, for its owners (tests/privacy/)
+    **dict.fromkeys(
+        ["applications:your_data", "applications:your_data_download"],
+        "tests.privacy.test_data_export::test_everyone_but_the_owner_gets_404_and_nothing_is_made",
+    ),
     # Accounts: signed tokens, not objects
     "accounts:confirm_email": "tests.accounts.test_signup_and_confirmation::test_a_tampered_confirmation_link_is_refused_kindly",
     "accounts:confirm_email_change": "tests.accounts.test_change_email::test_the_new_address_applies_only_after_its_owner_confirms",
