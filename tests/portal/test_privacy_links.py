@@ -17,6 +17,22 @@ def test_the_privacy_notice_exists_and_sign_up_links_to_it(client, demo_site):
     assert 'href="/es/privacy/"' in spanish.text
 
 
+def test_the_notice_says_what_why_who_how_long_and_how_to_ask(client, demo_site):
+    page = client.get("/privacy/").text
+    for heading in (
+        "Applying for a grant",
+        "Who sees what",
+        "How long we keep it",
+        "Your choices",
+    ):
+        assert heading in page
+    assert "three years after the decision" in page
+    assert "download a copy" in page
+    assert "delete it" in page
+    spanish = client.get("/es/privacy/").text
+    assert "Cuánto tiempo lo guardamos" in spanish
+
+
 def test_forms_for_organizations_and_accounts_link_to_the_notice(client, applicant):
     from django.utils import timezone
 

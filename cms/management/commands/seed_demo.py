@@ -1698,11 +1698,34 @@ PAGES = [
                     "summary of the work are public. Reports from grantees hold "
                     "counts, never people.</p>"
                 ),
+                heading("Who sees what"),
+                paragraph(
+                    "<p>Your organization's members see its applications. The grants "
+                    "team sees applications to screen and decide on them. Panelists "
+                    "see only the applications given to them, often without the "
+                    "organization's name. Finance staff see grants and payments, not "
+                    "your answers. Every time someone opens or downloads something, "
+                    "it is recorded.</p>"
+                ),
+                heading("How long we keep it"),
+                paragraph(
+                    "<p>If an application is not funded, is withdrawn or is not "
+                    "eligible, we delete its answers and files three years after the "
+                    "decision. Drafts nobody has touched for a year are deleted once "
+                    "the round has closed. For funded grants, we keep the records the "
+                    "law asks us to keep; the written parts of progress reports are "
+                    "deleted seven years after the grant ends, and only the counts "
+                    "remain. Copies you download from the portal are deleted after "
+                    "seven days.</p>"
+                ),
                 heading("Your choices"),
                 paragraph(
-                    "<p>You can ask to see the information we hold about you, or ask "
-                    "us to correct it. Call 311 and ask for the survivor-led grants "
-                    "team.</p>"
+                    "<p>An organization's owner can download a copy of everything the "
+                    "organization gave us from its page in the portal. You can ask "
+                    "to see the information we hold about you, to correct it, or to "
+                    "delete it. Call 311 and ask for the survivor-led grants team. "
+                    "When we delete, we remove your name, contact details, answers "
+                    "and files; records of money paid stay, without your name.</p>"
                 ),
             ],
         },
@@ -1736,11 +1759,38 @@ PAGES = [
                     "públicos. Los informes de las organizaciones financiadas "
                     "contienen cifras, nunca personas.</p>"
                 ),
+                heading("Quién ve qué"),
+                paragraph(
+                    "<p>Los miembros de su organización ven sus solicitudes. El "
+                    "equipo de subvenciones ve las solicitudes para revisarlas y "
+                    "decidir. Los panelistas solo ven las solicitudes que se les "
+                    "asignan, muchas veces sin el nombre de la organización. El "
+                    "personal de finanzas ve las subvenciones y los pagos, no sus "
+                    "respuestas. Cada vez que alguien abre o descarga algo, queda "
+                    "registrado.</p>"
+                ),
+                heading("Cuánto tiempo lo guardamos"),
+                paragraph(
+                    "<p>Si una solicitud no recibe fondos, se retira o no es "
+                    "elegible, borramos sus respuestas y archivos tres años después "
+                    "de la decisión. Los borradores que nadie ha tocado en un año se "
+                    "borran cuando la convocatoria ha cerrado. En las subvenciones "
+                    "otorgadas, guardamos los registros que la ley nos pide; las "
+                    "partes escritas de los informes de avance se borran siete años "
+                    "después de que termina la subvención, y solo quedan las cifras. "
+                    "Las copias que descarga del portal se borran después de siete "
+                    "días.</p>"
+                ),
                 heading("Sus opciones"),
                 paragraph(
-                    "<p>Puede pedir ver la información que tenemos sobre usted, o "
-                    "pedirnos que la corrijamos. Llame al 311 y pida hablar con el "
-                    "equipo de subvenciones guiadas por sobrevivientes.</p>"
+                    "<p>La persona dueña de una organización puede descargar una "
+                    "copia de todo lo que la organización nos dio desde su página en "
+                    "el portal. Puede pedir ver la información que tenemos sobre "
+                    "usted, corregirla o borrarla. Llame al 311 y pida hablar con el "
+                    "equipo de subvenciones guiadas por sobrevivientes. Cuando "
+                    "borramos, quitamos su nombre, sus datos de contacto, sus "
+                    "respuestas y sus archivos; los registros de pagos se quedan, sin "
+                    "su nombre.</p>"
                 ),
             ],
         },
