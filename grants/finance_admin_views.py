@@ -1139,6 +1139,10 @@ class LedgerFilterSet(WagtailFilterSet):
         fields = []
 
 
+class StipendIndexView(FormulaSafeExportMixin, generic.IndexView):
+    """Panel stipends; the export's cells are formula-safe (round titles are text)."""
+
+
 class LedgerIndexView(FormulaSafeExportMixin, generic.IndexView):
     """Read-only ledger listing, with totals of the filtered rows and exports."""
 

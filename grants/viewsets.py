@@ -102,6 +102,7 @@ class StipendViewSet(ModelViewSet):
         "sent_at",
     ]
     export_filename = "panel-stipends"
+    index_view_class = finance.StipendIndexView
     ordering = ["-sent_at"]
     inspect_view_enabled = True
     inspect_view_class = finance.StipendInspectView
