@@ -1,7 +1,13 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets.button import Button
 
+from applications import privacy_admin_views as privacy
 from applications.admin_views import ExportSelectedBulkAction, MoveToScreeningBulkAction
 from applications.viewsets import ApplicationsViewSetGroup
+from portal.permissions import can_erase_personal_data
 
 
 @hooks.register("register_log_actions")
@@ -58,3 +64,53 @@ def register_application_viewsets():
 
 hooks.register("register_bulk_action", MoveToScreeningBulkAction)
 hooks.register("register_bulk_action", ExportSelectedBulkAction)
+
+
+@hooks.register("register_admin_urls")
+def register_privacy_admin_urls():
+    return [
+        path(
+            "privacy/people/<int:pk>/erase/",
+            privacy.ErasePersonView.as_view(),
+            name="privacy_erase_person",
+        ),
+        path(
+            "privacy/organizations/",
+            privacy.OrganizationErasureIndexView.as_view(),
+            name="privacy_organizations",
+        ),
+        path(
+            "privacy/organizations/<int:pk>/erase/",
+            privacy.EraseOrganizationView.as_view(),
+            name="privacy_erase_organization",
+        ),
+    ]
+
+
+@hooks.register("register_user_listing_buttons")
+def erase_person_button(user, request_user):
+    if not can_erase_personal_data(request_user) or user.pk == request_user.pk:
+        return []
+    return [
+        Button(
+            _("Erase personal data"),
+            url=reverse("privacy_erase_person", args=[user.pk]),
+            icon_name="bin",
+            priority=95,
+        )
+    ]
+
+
+class AdministratorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_erase_personal_data(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_erasure_menu_item():
+    return AdministratorsMenuItem(
+        _("Erase an organization's data"),
+        reverse("privacy_organizations"),
+        icon_name="bin",
+        order=900,
+    )
