@@ -68,6 +68,14 @@ def demo_site(_seeded_module, db):
 
 
 @pytest.fixture(autouse=True)
+def _erasure_log_per_test(settings, tmp_path_factory):
+    """Erasures in a test are logged to a file of its own, never the checkout's."""
+    settings.PORTAL_ERASURE_LOG = str(
+        tmp_path_factory.mktemp("erasure") / "erasure-log.jsonl"
+    )
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache_between_tests():
     """Rate-limit counts and cached figures belong to one test only."""
     cache.clear()
