@@ -8,7 +8,6 @@ no addresses, no personal data.
 
 import multiprocessing
 import os
-from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -23,5 +22,3 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"  # heartbeat files off the disk
