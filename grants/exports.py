@@ -7,21 +7,25 @@ leading single quote. Numbers and dates stay numbers and dates. Wagtail's
 queryset into memory; here both formats walk the rows with ``.iterator()`` and CSV
 is streamed.
 
-``applications.exports`` uses ``FormulaSafeCellsMixin`` and ``neutralise_formula``
-from here for its own exports.
+The cell rule itself (``FormulaSafeCellsMixin``, ``neutralise_formula``) lives in
+``portal.exports`` so the audit trail can share it; it is importable from here too,
+as ``applications.exports`` and ``grants.open_data`` do.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.utils.translation import gettext_lazy as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from portal import ratelimit
+from portal.exports import FormulaSafeCellsMixin, neutralise_formula
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "CHUNK_SIZE",
+    "LEDGER_EXPORT_FIELDS",
+    "LEDGER_EXPORT_HEADINGS",
+    "FormulaSafeCellsMixin",
+    "FormulaSafeExportMixin",
+    "neutralise_formula",
+]
+
 CHUNK_SIZE = 2000
-_NOT_TEXT = (bool, int, float, Decimal, datetime.date, datetime.time)
 
 LEDGER_EXPORT_FIELDS = [
     "pk",
@@ -45,36 +49,6 @@ LEDGER_EXPORT_HEADINGS = {
     "disbursement_id": _("Payment number"),
     "memo": _("Memo"),
 }
-
-
-def neutralise_formula(value):
-    """Prefix a quote to text that a spreadsheet would otherwise run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-class FormulaSafeCellsMixin:
-    """Put in front of ``SpreadsheetExportMixin``: text cells neutralised in both
-    formats, and exports limited per account (views only)."""
-
-    def get(self, request, *args, **kwargs):
-        # Exports read many rows: limited per account, in the shared cache.
-        if request.GET.get("export") and not ratelimit.allowed(
-            request, "export", by="user"
-        ):
-            return ratelimit.too_many_requests(request, "export")
-        return super().get(request, *args, **kwargs)
-
-    def preprocess_field_value(self, field, value, export_format):
-        prepared = super().preprocess_field_value(field, value, export_format)
-        if value is None or isinstance(value, _NOT_TEXT):
-            return prepared
-        prepared = neutralise_formula(prepared)
-        if export_format == self.FORMAT_XLSX and isinstance(prepared, str):
-            # openpyxl refuses control characters; dropping them beats a failed export.
-            prepared = ILLEGAL_CHARACTERS_RE.sub("", prepared)
-        return prepared
 
 
 class FormulaSafeExportMixin(FormulaSafeCellsMixin):

@@ -17,13 +17,23 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from grants import payments
+from grants.models import StripeEvent
 from grants.services import record_stripe_event
+from portal.audit import log_event
 
 logger = logging.getLogger(__name__)
+# Anyone can post here: refusals past this many an hour reach the application log only.
+REFUSALS_AUDITED_PER_HOUR = 100
 
 
 def _refuse(reason: str) -> HttpResponseBadRequest:
     logger.warning("Stripe webhook refused: %s", reason)
+    log_event(
+        "grants.refuse_stripe_webhook",
+        about=StripeEvent,
+        data={"reason": reason[:200]},
+        per_hour=REFUSALS_AUDITED_PER_HOUR,
+    )
     return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from wagtail.admin import messages
 from wagtail.admin.views import generic
 
+from portal.audit import record_refusal
 from portal.forms import add_service_errors
 
 
@@ -60,6 +61,7 @@ class ServiceActionMixin:
         try:
             self.perform(form)
         except PermissionDenied as error:
+            record_refusal(self.request)
             raise Http404 from error
         except ValidationError as error:
             add_service_errors(form, error)

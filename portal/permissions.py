@@ -125,6 +125,11 @@ def can_request_data_export(user, organization) -> bool:
     return organization.memberships.filter(user_id=user.pk, role="owner").exists()
 
 
+def can_view_audit_trail(user) -> bool:
+    """Only administrators read and export the audit trail: it names every actor."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

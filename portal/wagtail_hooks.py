@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 
+from portal import audit
 from portal.accounts.admin_views import EndSessionsView
+from portal.audit_views import AuditTrailView, audit_trail_menu_item
 from portal.permissions import can_end_sessions
 
 
@@ -16,6 +18,42 @@ def register_account_admin_urls():
             name="accounts_end_sessions",
         )
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_audit_trail_urls():
+    return [
+        path("audit-trail/", AuditTrailView.as_view(), name="portal_audit_trail"),
+        path(
+            "audit-trail/results/",
+            AuditTrailView.as_view(results_only=True),
+            name="portal_audit_trail_results",
+        ),
+    ]
+
+
+hooks.register("register_reports_menu_item", audit_trail_menu_item)
+hooks.register("before_edit_user", audit.remember_roles)
+hooks.register("after_edit_user", audit.record_role_change)
+hooks.register("after_create_user", audit.record_role_change)
+
+
+@hooks.register("register_log_actions")
+def register_audit_log_actions(actions):
+    for action, label, message in [
+        (
+            audit.PERMISSION_DENIED,
+            _("Refused access"),
+            _("Was refused a page or an action"),
+        ),
+        (audit.CHANGE_ROLES, _("Change roles"), _("Roles were given or taken away")),
+        (
+            audit.EXPORT_AUDIT_TRAIL,
+            _("Export the audit trail"),
+            _("Downloaded a copy of the audit trail"),
+        ),
+    ]:
+        actions.register_action(action, label, message)
 
 
 @hooks.register("register_user_listing_buttons")

@@ -47,6 +47,7 @@ LOG_ACTIONS = {
     "grants.apply_transfer_state": "Stripe transfer paid",
     "grants.flag_disbursement": "Flag payment for finance",
     "grants.process_stripe_event": "Stripe event ignored or flagged",
+    "grants.refuse_stripe_webhook": "Stripe webhook refused",
 }
 
 

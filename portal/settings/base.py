@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Before the second-factor gate: an expired session signs in afresh.
     "portal.accounts.middleware.SessionLifetimeMiddleware",
     "portal.accounts.middleware.SecondFactorMiddleware",
+    # After authentication and messages: records refusals of signed-in people.
+    "portal.audit.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
