@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from portal import page_cache
+
 VERSION_KEY = "portal:public-figures:version"
 
 
@@ -31,6 +33,7 @@ def _bump() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
+    page_cache.bump()  # public pages show these figures and rounds too
 
 
 def clear() -> None:

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "portal.audit.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
+    # Inside the CSP middleware: a stored page gets a fresh nonce on every visit.
+    "portal.page_cache.PublicPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so that lockouts answer before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -372,6 +374,9 @@ PORTAL_OPEN_DATA_PUBLISHER_URL = env_str(
 )
 # The month the funder's fiscal year starts (1 = January, the City's calendar year).
 PORTAL_FISCAL_YEAR_START_MONTH = env_int("PORTAL_FISCAL_YEAR_START_MONTH", 1)
+# How long anonymous visitors may be served a stored copy of a public page, in seconds
+# (0 turns it off). Publishing and every public change start afresh at once.
+PORTAL_PUBLIC_PAGE_CACHE_SECONDS = env_int("PORTAL_PUBLIC_PAGE_CACHE_SECONDS", 300)
 # How long the public /funded/ figures are cached, in seconds (changes clear it).
 PORTAL_PUBLIC_FIGURES_CACHE_SECONDS = env_int(
     "PORTAL_PUBLIC_FIGURES_CACHE_SECONDS", 900

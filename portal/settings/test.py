@@ -23,6 +23,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STRIPE_SECRET_KEY = ""
 STRIPE_WEBHOOK_SECRET = ""
 PORTAL_QUICK_EXIT_URL = "https://www.weather.gov/"
+# Tests that change pages see the change at once; tests of the page cache turn it on.
+PORTAL_PUBLIC_PAGE_CACHE_SECONDS = 0
 
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
