@@ -13,7 +13,11 @@ from applications.exports import (
 )
 from applications.filters import SEARCH_FIELDS, ApplicationFilterSet
 from applications.models import Application, ApplicationForm, Panel, Rubric
-from portal.admin_views import ServiceCreateView, ServiceEditView
+from portal.admin_views import (
+    InspectURLFinderMixin,
+    ServiceCreateView,
+    ServiceEditView,
+)
 from portal.permissions import has_perm
 
 
@@ -48,7 +52,7 @@ class ApplicationFormViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class ApplicationViewSet(ModelViewSet):
+class ApplicationViewSet(InspectURLFinderMixin, ModelViewSet):
     """Submitted applications: list, filter, export, inspect and screen. No editing.
 
     Applicant answers change only through the applicant's own services, and status

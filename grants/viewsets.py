@@ -18,7 +18,11 @@ from grants.models import (
     LedgerEntry,
     Stipend,
 )
-from portal.admin_views import ServiceCreateView, ServiceEditView
+from portal.admin_views import (
+    InspectURLFinderMixin,
+    ServiceCreateView,
+    ServiceEditView,
+)
 
 
 class FundCreateView(ServiceCreateView):
@@ -77,7 +81,7 @@ class FundingRoundViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-class StipendViewSet(ModelViewSet):
+class StipendViewSet(InspectURLFinderMixin, ModelViewSet):
     """Panel stipends for finance: list, filter, export and inspect; no editing here.
 
     Stipends are written by ``send_stipends_to_finance``; paying them is recorded
@@ -134,7 +138,7 @@ class StipendViewSet(ModelViewSet):
         ]
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(InspectURLFinderMixin):
     """Only index, results and inspect are routed: no add, edit, delete or copy."""
 
     extra_actions = ()

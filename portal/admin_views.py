@@ -1,9 +1,13 @@
 """Wagtail admin create/edit views that write through a service, never a bare save."""
 
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.views import generic
 
 from portal.audit import record_refusal
@@ -68,3 +72,23 @@ class ServiceActionMixin:
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
+
+
+class InspectURLFinderMixin:
+    """For viewsets that route no edit view: history entries (site history, the
+    audit trail) link to the inspect view instead of failing to find an edit URL."""
+
+    @cached_property
+    def url_finder_class(self):
+        names = [self.get_url_name("edit"), self.get_url_name("inspect")]
+
+        class URLFinder(ModelAdminURLFinder):
+            def construct_edit_url(self, instance):
+                for name in names:
+                    try:
+                        return reverse(name, args=(quote(instance.pk),))
+                    except NoReverseMatch:
+                        continue
+                return None
+
+        return URLFinder

@@ -9,8 +9,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views as cms_views
 from cms.sitemaps import MultilingualSitemap
 from portal import views as portal_views
+from portal.wagtail_reports import formula_safe_report_urls
 
 urlpatterns = [
+    # Wagtail's reports at their usual addresses, with formula-safe exports.
+    *formula_safe_report_urls(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz/", portal_views.healthz, name="healthz"),

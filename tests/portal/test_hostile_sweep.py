@@ -697,16 +697,6 @@ def test_a_search_for_markup_is_echoed_escaped(client, world, listing):
     assert escape(XSS) in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Wagtail's site history report asks AdminURLFinder for an edit URL of each "
-        "logged object; the applications, awards, payments, ledger, report and "
-        "stipend viewsets register a URL finder but route no 'edit' view, so "
-        "reverse('<namespace>:edit') raises NoReverseMatch: a server error for "
-        "administrators."
-    ),
-)
 def test_the_site_history_report_opens_for_an_administrator(client, world):
     administrator = UserFactory(is_staff=True, is_superuser=True)
     login_verified(client, administrator)
