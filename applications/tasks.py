@@ -1,17 +1,16 @@
 """Background work for applications: load by id, then act."""
 
 import logging
-import smtplib
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django_tasks import task
 
 from applications.models import Application, PanelInvitation
+from portal.jobs import MAIL_ERRORS, enqueue_retry, retried
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -53,21 +52,18 @@ def send_application_email(*, application_id: int, kind: str, attempt: int = 1) 
     message = EmailMultiAlternatives(subject=subject, body=text, to=[], bcc=recipients)
     try:
         return message.send()
-    except (smtplib.SMTPException, OSError):
+    except MAIL_ERRORS:
         if attempt >= MAX_ATTEMPTS:
             raise
         logger.warning("Email for application %s failed; retrying", application_id)
-        retry = send_application_email
-        if retry.get_backend().supports_defer:
-            # The mail server may be down for a while: wait longer each time.
-            retry = retry.using(
-                run_after=timezone.now() + timedelta(minutes=2**attempt)
-            )
-        retry.enqueue(application_id=application_id, kind=kind, attempt=attempt + 1)
+        enqueue_retry(
+            send_application_email, attempt, application_id=application_id, kind=kind
+        )
         return 0
 
 
 @task()
+@retried(on=MAIL_ERRORS)
 def send_panel_invitation_email(*, invitation_id: int) -> None:
     """Email a panel invitation; skip one cancelled or used before the worker ran."""
     invitation = (
@@ -91,6 +87,7 @@ def send_panel_invitation_email(*, invitation_id: int) -> None:
 
 
 @task()
+@retried(on=MAIL_ERRORS)
 def send_review_assignment_email(*, panelist_id: int, count: int) -> None:
     """Tell a panelist new applications wait for them; never what they are about."""
     user = User.objects.filter(pk=panelist_id, is_active=True).first()

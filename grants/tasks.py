@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from grants.models import HiringReport, Invitation
+from portal.jobs import MAIL_ERRORS, enqueue_retry, retried
 
 
 def _one_line(text: str) -> str:
@@ -18,7 +19,8 @@ def _one_line(text: str) -> str:
 
 
 @task()
-def send_invitation_email(invitation_id: int) -> None:
+@retried(on=MAIL_ERRORS)
+def send_invitation_email(*, invitation_id: int) -> None:
     """Email an invitation link; skip one cancelled or used before the worker ran."""
     invitation = (
         Invitation.objects.select_related("organization")
@@ -45,18 +47,6 @@ def send_invitation_email(invitation_id: int) -> None:
 STRIPE_ATTEMPTS = 6
 # Stripe forgets idempotency keys after 24 hours; past that, look before sending.
 STRIPE_KEY_LIFETIME_HOURS = 24
-
-
-def _again(task_function, attempt: int, **kwargs) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    retry = task_function
-    if retry.get_backend().supports_defer:
-        # Stripe may be down for a while: wait longer each time.
-        retry = retry.using(run_after=timezone.now() + timedelta(minutes=2**attempt))
-    retry.enqueue(attempt=attempt + 1, **kwargs)
 
 
 @task()
@@ -119,7 +109,7 @@ def send_stripe_transfer(*, disbursement_id: int, attempt: int = 1) -> str:
             )
             return "gave up"
         logger.warning("Stripe transfer for disbursement %s: retrying", disbursement.pk)
-        _again(send_stripe_transfer, attempt, disbursement_id=disbursement.pk)
+        enqueue_retry(send_stripe_transfer, attempt, disbursement_id=disbursement.pk)
         return "retrying"
     except (payments.PaymentRefused, payments.PaymentsNotConfigured) as error:
         stripe_services.record_transfer_failed_before_sending(
@@ -143,7 +133,7 @@ def process_stripe_event_task(*, event_pk: int, attempt: int = 1) -> str:
     except payments.PaymentTemporarilyFailed:
         if attempt >= STRIPE_ATTEMPTS:
             raise
-        _again(process_stripe_event_task, attempt, event_pk=event_pk)
+        enqueue_retry(process_stripe_event_task, attempt, event_pk=event_pk)
         return "retrying"
 
 
@@ -186,6 +176,7 @@ def _send_report_notice(report, kind: str) -> int:
 
 
 @task()
+@retried(on=MAIL_ERRORS)
 def send_report_email(*, report_id: int, kind: str) -> int:
     """Tell the grantee a report was returned with comments or verified."""
     report = (

@@ -130,6 +130,12 @@ def can_view_audit_trail(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def can_manage_background_jobs(user) -> bool:
+    """Program staff, finance staff and administrators see failed background jobs
+    (emails, payments, daily jobs) and run them again."""
+    return has_role(user, roles.PROGRAM_STAFF) or has_role(user, roles.FINANCE_STAFF)
+
+
 def can_create_organization(user) -> bool:
     """Any signed-in, active person may start an organization (email checked apart)."""
     return bool(user.is_authenticated and user.is_active)

@@ -6,6 +6,7 @@ from wagtail.admin.widgets.button import Button
 from portal import audit
 from portal.accounts.admin_views import EndSessionsView
 from portal.audit_views import AuditTrailView, audit_trail_menu_item
+from portal.job_views import FailedJobsView, failed_jobs_menu_item
 from portal.permissions import can_end_sessions
 
 
@@ -18,6 +19,14 @@ def register_account_admin_urls():
             name="accounts_end_sessions",
         )
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_failed_jobs_urls():
+    return [path("jobs/failed/", FailedJobsView.as_view(), name="portal_failed_jobs")]
+
+
+hooks.register("register_settings_menu_item", failed_jobs_menu_item)
 
 
 @hooks.register("register_admin_urls")
@@ -47,6 +56,8 @@ def register_audit_log_actions(actions):
             _("Was refused a page or an action"),
         ),
         (audit.CHANGE_ROLES, _("Change roles"), _("Roles were given or taken away")),
+        ("portal.retry_job", _("Run a job again"), _("Queued a failed job again")),
+        ("portal.dismiss_job", _("Dismiss a job"), _("Dismissed a failed job")),
         (
             audit.EXPORT_AUDIT_TRAIL,
             _("Export the audit trail"),

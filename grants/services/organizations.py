@@ -246,7 +246,9 @@ def invite_member(
         user=actor,
         data={"invitation": invitation.pk, "role": invitation.role},
     )
-    transaction.on_commit(partial(send_invitation_email.enqueue, invitation.pk))
+    transaction.on_commit(
+        partial(send_invitation_email.enqueue, invitation_id=invitation.pk)
+    )
     return invitation
 
 

@@ -171,7 +171,7 @@ def test_an_invitation_cancelled_before_sending_is_not_emailed(
     owner, organization, mailoutbox
 ):
     invitation = make_invitation(organization, owner, revoked_at=timezone.now())
-    send_invitation_email.call(invitation.pk)
+    send_invitation_email.call(invitation_id=invitation.pk)
     assert mailoutbox == []
 
 
