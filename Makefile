@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom backup restore
+.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom backup restore serve-prod
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ backup: install
 restore: install
 	@test -n "$(DIR)" || { echo "Say which backup: make restore DIR=backups/<time>"; exit 2; }
 	$(MANAGE) restore --input $(DIR)
+
+# A production-like stack on this machine: two gunicorn web processes (ports 8001
+# and 8002), a task worker, PostgreSQL, Redis and S3 through moto; DEBUG off.
+serve-prod: install
+	$(PY) -m portal.serve_prod
 
 check: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check

@@ -184,7 +184,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = PORTAL_LANGUAGES
 
 # Static files: hashed and compressed, served by whitenoise.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
