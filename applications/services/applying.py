@@ -1,8 +1,10 @@
 """Applying: drafts, sections, files, submission, withdrawal and screening."""
 
 import hashlib
+import logging
 from functools import partial
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +28,10 @@ from applications.schema import (
 )
 from grants.models import FundingRound, Organization
 from portal.permissions import email_is_confirmed, require_perm
+
+logger = logging.getLogger(__name__)
+# What file storage raises when S3 (or a disk) does not answer or refuses.
+STORAGE_ERRORS = (BotoCoreError, ClientError, OSError)
 
 APPLY_PERM = "grants.apply_for_organization"
 EDITABLE_STATUSES = {Application.Status.DRAFT, Application.Status.MORE_INFO}
@@ -151,16 +157,26 @@ def save_section(
     application.updated_at = timezone.now()
     application.full_clean(exclude=["title"])
     sections = form_sections(application)
+    # Files the storage could not take (S3 down or slow): the answers are saved all
+    # the same and the view says which files to send again.
+    application.uploads_not_stored = []
     for field_id, upload in (files or {}).items():
-        _store_attachment(
-            actor=actor,
-            application=application,
-            field_id=field_id,
-            upload=upload,
-            sections=sections,
-        )
+        try:
+            _store_attachment(
+                actor=actor,
+                application=application,
+                field_id=field_id,
+                upload=upload,
+                sections=sections,
+            )
+        except StorageUnavailable:
+            application.uploads_not_stored.append(field_id)
     application.save()
     return application
+
+
+class StorageUnavailable(Exception):
+    """File storage did not take a file; nothing points at it."""
 
 
 def form_sections(application: Application):
@@ -173,11 +189,6 @@ def form_sections(application: Application):
 def _store_attachment(*, actor, application, field_id, upload, sections) -> Attachment:
     checked = uploads.check_upload(upload, field_id=field_id, sections=sections)
     digest = hashlib.sha256(checked.content).hexdigest()
-    replaced = Attachment.objects.filter(application=application, field_id=field_id)
-    for old in replaced:
-        # The row goes now; the stored file only once the new one is committed.
-        transaction.on_commit(partial(old.file.storage.delete, old.file.name))
-    replaced.delete()
     attachment = Attachment(
         application=application,
         field_id=field_id,
@@ -187,7 +198,19 @@ def _store_attachment(*, actor, application, field_id, upload, sections) -> Atta
         sha256=digest,
         uploaded_by=actor,
     )
-    attachment.file.save(checked.original_name, checked.as_file(), save=False)
+    # Store the file first: if storage fails, the earlier file and its row stay.
+    try:
+        attachment.file.save(checked.original_name, checked.as_file(), save=False)
+    except STORAGE_ERRORS as error:
+        logger.warning(
+            "File storage refused an upload for application %s", application.pk
+        )
+        raise StorageUnavailable from error
+    replaced = Attachment.objects.filter(application=application, field_id=field_id)
+    for old in replaced:
+        # The row goes now; the stored file only once the new one is committed.
+        transaction.on_commit(partial(old.file.storage.delete, old.file.name))
+    replaced.delete()
     attachment.save()
     log(instance=application, action="applications.upload_attachment", user=actor)
     return attachment

@@ -1,11 +1,13 @@
 """Applicant-facing views: thin wrappers around selectors and services."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications import selectors, services
@@ -197,7 +199,7 @@ def section(request, public_id, section_id):
         )
         if form.is_valid():
             try:
-                services.save_section(
+                saved = services.save_section(
                     actor=request.user,
                     application=application,
                     section_id=section_id,
@@ -228,13 +230,29 @@ def section(request, public_id, section_id):
             except PermissionDenied as error:
                 raise Http404 from error
             else:
+                not_stored = saved.uploads_not_stored
                 if autosave:
                     application.refresh_from_db()
-                    return JsonResponse(
-                        {
-                            "saved": True,
-                            "version": application.section_versions.get(section_id),
-                        }
+                    saved_json = {
+                        "saved": True,
+                        "version": application.section_versions.get(section_id),
+                    }
+                    if not_stored:
+                        saved_json["files_not_stored"] = not_stored
+                    return JsonResponse(saved_json)
+                if not_stored:
+                    messages.error(
+                        request,
+                        _(
+                            "Your answers are saved, but we could not store your file "
+                            "just now. Nothing is wrong with it: please choose it again "
+                            "and save in a few minutes."
+                        ),
+                    )
+                    return redirect(
+                        "applications:section",
+                        public_id=public_id,
+                        section_id=section_id,
                     )
                 if "save_and_return" in request.POST:
                     return redirect("applications:task_list", public_id=public_id)

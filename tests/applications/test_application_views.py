@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
+from django.core.files.storage import InMemoryStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -309,3 +311,85 @@ def test_task_list_marks_the_sections_staff_reopened(client, setup_data, program
         )
         in html
     )
+
+
+# File storage down or slow: the upload fails with a clear message, the answers are
+# saved, the earlier file stays, and no row points at a missing file.
+
+
+def budget_section(setup_data):
+    section = setup_data["sections"][2]
+    file_field = next(f.id for f in section.fields if f.type == "file")
+    date_field = next(f.id for f in section.fields if f.type == "date")
+    return section, file_field, date_field
+
+
+@pytest.fixture
+def storage_down(monkeypatch):
+    def refuse(self, name, content):
+        raise EndpointConnectionError(endpoint_url="http://s3.invalid")
+
+    monkeypatch.setattr(InMemoryStorage, "_save", refuse)
+
+
+def test_an_upload_while_storage_is_down_keeps_the_answers_and_the_old_file(
+    client, setup_data, monkeypatch
+):
+    section, file_field, date_field = budget_section(setup_data)
+    application = setup_data["application"]
+    services.save_section(
+        actor=setup_data["user"],
+        application=application,
+        section_id=section.id,
+        answers={},
+        version=0,
+        files={file_field: SimpleUploadedFile("first.pdf", PDF)},
+    )
+    earlier = Attachment.objects.get()
+
+    def refuse(self, name, content):
+        raise EndpointConnectionError(endpoint_url="http://s3.invalid")
+
+    monkeypatch.setattr(InMemoryStorage, "_save", refuse)
+    client.force_login(setup_data["user"])
+    url = reverse(
+        "applications:section",
+        kwargs={"public_id": application.public_id, "section_id": section.id},
+    )
+    response = client.post(
+        url,
+        {
+            "version": "1",
+            date_field: "2027-03-01",
+            file_field: SimpleUploadedFile("second.pdf", PDF),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == url
+    assert "could not store your file just now" in response.text
+    application.refresh_from_db()
+    assert application.answers[date_field] == "2027-03-01"
+    assert list(Attachment.objects.values_list("pk", "original_name")) == [
+        (earlier.pk, "first.pdf")
+    ]
+    assert earlier.file.storage.exists(earlier.file.name)
+
+
+def test_autosave_says_which_files_were_not_stored(client, setup_data, storage_down):
+    section, file_field, _ = budget_section(setup_data)
+    application = setup_data["application"]
+    client.force_login(setup_data["user"])
+    response = client.post(
+        reverse(
+            "applications:section",
+            kwargs={"public_id": application.public_id, "section_id": section.id},
+        ),
+        {"version": "0", file_field: SimpleUploadedFile("plan.pdf", PDF)},
+        headers={"X-Autosave": "1"},
+    )
+    assert response.json() == {
+        "saved": True,
+        "version": 1,
+        "files_not_stored": [file_field],
+    }
+    assert not Attachment.objects.exists()
