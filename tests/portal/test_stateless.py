@@ -61,7 +61,11 @@ for number in range({count}):
     drafts.append(str(fill_everything(setup, application).public_id))
 budget = sections[2]
 file_field = next(f.id for f in budget.fields if f.label == "Budget document")
-print(json.dumps({{"drafts": drafts, "budget": budget.id, "file_field": file_field}}))
+date_field = next(f.id for f in budget.fields if f.type == "date")
+print(json.dumps({{
+    "drafts": drafts, "budget": budget.id, "file_field": file_field,
+    "date_field": date_field,
+}}))
 """
 
 STATUS = """
