@@ -31,9 +31,10 @@ def _postgres_answers() -> bool:
     )
 
 
-pytestmark = pytest.mark.skipif(
-    not _postgres_answers(), reason="needs PostgreSQL on 127.0.0.1"
-)
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.skipif(not _postgres_answers(), reason="needs PostgreSQL on 127.0.0.1"),
+]
 
 PASSWORD = "plum-harbor-lantern-97"
 SURGE = 24
