@@ -22,24 +22,12 @@ from wagtail.log_actions import log
 
 from applications.models import Application, DataExport
 from grants.models import Award, HiringReport, Invitation, Membership, Organization
+from grants.services.organizations import (
+    ORGANIZATION_FIELDS as EDITABLE_ORGANIZATION_FIELDS,
+)
 from portal.permissions import can_request_data_export
 
-ORGANIZATION_FIELDS = [
-    "legal_name",
-    "public_name",
-    "ein",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "mission",
-    "survivor_led",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "created_at",
-]
+ORGANIZATION_FIELDS = [*EDITABLE_ORGANIZATION_FIELDS, "created_at"]
 APPLICATION_FIELDS = [
     "reference",
     "status",

@@ -240,6 +240,19 @@ def _remove_object_permissions_on(objects, changes: Counter) -> None:
 # --- The erasure log ----------------------------------------------------------------
 
 
+def _finish_erasure(instance, subject: str, *, actor, from_log: bool, changes) -> bool:
+    """Record the erasure (the log file only the first time) and audit it when it
+    changed anything; True when it did."""
+    first = _record_erasure(
+        subject=subject, subject_id=instance.pk, actor=actor, write_log=not from_log
+    )
+    if not (first or sum(changes.values())):
+        return False
+    instance.refresh_from_db()  # the audit label is the new, pseudonymous one
+    log(instance=instance, action=f"privacy.erase_{subject}", user=actor)
+    return True
+
+
 def _record_erasure(*, subject: str, subject_id: int, actor, write_log: bool) -> bool:
     """Remember an erasure in the database and, the first time, in the log file.
     Returns whether this is the first time."""
@@ -345,15 +358,13 @@ def erase_person(*, actor, user: User, from_log: bool = False) -> Counter:
     changes["sign_in_records"] += _delete_sign_in_records(email)
     _delete_avatar(user, changes)
     _scrub_copies([email, *names], changes)
-    first = _record_erasure(
-        subject=ErasureRecord.Subject.PERSON,
-        subject_id=user.pk,
+    _finish_erasure(
+        user,
+        ErasureRecord.Subject.PERSON,
         actor=actor,
-        write_log=not from_log,
+        from_log=from_log,
+        changes=changes,
     )
-    if first or sum(changes.values()):
-        user.refresh_from_db()
-        log(instance=user, action="privacy.erase_person", user=actor)
     return +changes
 
 
@@ -469,15 +480,13 @@ def erase_organization(
         .update(label=pseudonym)
     )
     _scrub_copies(texts, changes)
-    first = _record_erasure(
-        subject=ErasureRecord.Subject.ORGANIZATION,
-        subject_id=organization.pk,
+    if _finish_erasure(
+        organization,
+        ErasureRecord.Subject.ORGANIZATION,
         actor=actor,
-        write_log=not from_log,
-    )
-    if first or sum(changes.values()):
-        organization.refresh_from_db()  # the entry's label is the new name
-        log(instance=organization, action="privacy.erase_organization", user=actor)
+        from_log=from_log,
+        changes=changes,
+    ):
         transaction.on_commit(public_cache.clear)
     return +changes
 
