@@ -200,6 +200,8 @@ STORAGES = {
 # private and reached only through short-lived signed URLs.
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotoConfig
+
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -211,6 +213,14 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
             "file_overwrite": False,
             "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # A slow or absent S3 fails well inside a web request's time, so the
+            # person gets a kind message instead of a timed-out page.
+            "client_config": BotoConfig(
+                s3={"addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None},
+                connect_timeout=env_int("AWS_S3_CONNECT_TIMEOUT", 5),
+                read_timeout=env_int("AWS_S3_READ_TIMEOUT", 15),
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
         },
     }
 

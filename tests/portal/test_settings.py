@@ -16,7 +16,15 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "storage": settings.STORAGES["default"]["BACKEND"],
-    "storage_options": settings.STORAGES["default"].get("OPTIONS", {}),
+    "storage_options": {
+        key: value
+        for key, value in settings.STORAGES["default"].get("OPTIONS", {}).items()
+        if key != "client_config"
+    },
+    "s3_timeouts": [
+        getattr(settings.STORAGES["default"].get("OPTIONS", {}).get("client_config"), name, None)
+        for name in ("connect_timeout", "read_timeout")
+    ],
     "cache": settings.CACHES["default"]["BACKEND"],
     "tasks": settings.TASKS["default"]["BACKEND"],
     "email": settings.EMAIL_BACKEND,
@@ -105,6 +113,8 @@ def test_bucket_name_switches_media_to_private_s3_with_signed_urls():
     assert options["default_acl"] == "private"
     assert options["querystring_auth"] is True
     assert options["file_overwrite"] is False
+    # A slow S3 fails within a web request's time instead of hanging it.
+    assert config["s3_timeouts"] == [5, 15]
 
 
 def test_database_tasks_backend_is_opt_in():
