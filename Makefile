@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom backup restore serve-prod
+.PHONY: run install migrate seed test lint security format check pytest pytest-fast messages sbom backup restore serve-prod bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ restore: install
 # and 8002), a task worker, PostgreSQL, Redis and S3 through moto; DEBUG off.
 serve-prod: install
 	$(PY) -m portal.serve_prod
+
+# Figures, not pass/fail: public page throughput against the stack's own limit, a
+# deadline surge, query counts at 10 and 10,000 rows, export memory, page weight.
+# Needs PostgreSQL and Redis; about 20 minutes (`make bench BENCH_ARGS=--quick`: 10).
+bench: install
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 check: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check

@@ -16,6 +16,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# Workers fork from a master that has loaded the portal, so a recycled worker is
+# ready at once instead of importing everything again.
+preload_app = True
 max_requests_jitter = max_requests // 10
 # The load balancer in front terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

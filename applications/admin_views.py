@@ -41,6 +41,7 @@ from applications.forms import MoneyField
 from applications.models import Application, Decision
 from applications.schema import live_raw_blocks, sections_from
 from applications.selectors import application_for_staff, screening_queryset
+from grants.exports import FormulaSafeExportMixin
 from portal.admin_views import ServiceActionMixin
 from portal.permissions import has_perm
 
@@ -186,8 +187,13 @@ class BulkExportForm(forms.Form):
     )
 
 
-class ApplicationIndexView(ApplicationExportMixin, generic.IndexView):
-    """Submitted applications for staff who may view applications model-wide."""
+class ApplicationIndexView(
+    FormulaSafeExportMixin, ApplicationExportMixin, generic.IndexView
+):
+    """Submitted applications for staff who may view applications model-wide.
+
+    Exports read rows a chunk at a time and stream the CSV, so memory stays flat
+    however many applications a round has."""
 
     any_permission_required = ["view"]
 
