@@ -21,7 +21,8 @@ NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 PAGE_VIEWS = {"wagtail_serve"}
 
 
-def _generation() -> int:
+def generation() -> int:
+    """Changes whenever what public pages show may have changed."""
     return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
 
 
@@ -45,7 +46,7 @@ def _may_use_cache(request) -> bool:
 
 def _key(request) -> str:
     return (
-        f"portal:public-pages:{_generation()}:{request.get_host()}:"
+        f"portal:public-pages:{generation()}:{request.get_host()}:"
         f"{getattr(request, 'LANGUAGE_CODE', '')}:{request.path}"
     )
 

@@ -4,9 +4,13 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import translate_url
 from django.utils.translation import get_language_info
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
+
+from cms.models import NavigationSettings
+from portal import page_cache
 
 register = template.Library()
 
@@ -50,6 +54,19 @@ def language_switcher(context):
     page = context.get("page")
     current = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
     path = request.get_full_path() if request else "/"
+    # The same page's links stay the same until pages change: kept in the shared
+    # cache by the public page cache's generation.
+    page_id = page.pk if isinstance(page, Page) else None
+    where = request.path if request else "/"  # never the query: keys stay few
+    key = f"portal:languages:{page_cache.generation()}:{page_id}:{current}:{where}"
+    links = cache.get(key)
+    if links is None:
+        links = _language_links(page, request, path, current)
+        cache.set(key, links, 3600)
+    return {"links": links}
+
+
+def _language_links(page, request, path, current) -> list[dict]:
     locales = {locale.language_code: locale for locale in Locale.objects.all()}
     links = []
     for code, _name in settings.LANGUAGES:
@@ -70,7 +87,7 @@ def language_switcher(context):
                 "current": code == current,
             }
         )
-    return {"links": links}
+    return links
 
 
 @register.inclusion_tag("includes/alternate_links.html", takes_context=True)
@@ -88,6 +105,48 @@ def alternate_links(context):
             for t in translations
         ],
     }
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context) -> dict:
+    """The header and footer links in the language being shown, as titles and URLs.
+
+    Kept in the shared cache until pages or site settings change (the public page
+    cache's generation), so a page does not look up each linked page and its
+    translation on every request.
+    """
+    request = context.get("request")
+    if request is None:
+        return {"header": [], "footer": []}
+    site = Site.find_for_request(request)
+    language = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
+    key = f"portal:navigation:{page_cache.generation()}:{site.pk if site else 0}:{language}"
+    links = cache.get(key)
+    if links is None:
+        navigation = NavigationSettings.for_request(request)
+        links = {
+            "header": _links(navigation.header_links, request),
+            "footer": _links(navigation.footer_links, request),
+        }
+        cache.set(key, links, 3600)
+    return links
+
+
+def _links(blocks, request) -> list[dict]:
+    links = []
+    for block in blocks:
+        page = block.value.get("page")
+        if page is None:
+            continue
+        target = page.localized
+        links.append(
+            {
+                "page_id": target.pk,
+                "url": target.get_url(request),
+                "label": block.value.get("label") or target.title,
+            }
+        )
+    return links
 
 
 @register.filter
