@@ -159,9 +159,15 @@ def _forget_report_narratives(queryset, changes: Counter) -> None:
     changes["report_narratives"] += HiringReport.objects.filter(
         pk__in=report_ids
     ).update(**blank)
-    for event in HiringReportEvent.objects.filter(report_id__in=report_ids):
-        counts = {k: v for k, v in event.counts.items() if k not in NARRATIVE_FIELDS}
-        HiringReportEvent.objects.filter(pk=event.pk).update(comment="", counts=counts)
+    events = list(HiringReportEvent.objects.filter(report_id__in=report_ids))
+    for event in events:
+        event.comment = ""
+        event.counts = {
+            key: value
+            for key, value in event.counts.items()
+            if key not in NARRATIVE_FIELDS
+        }
+    HiringReportEvent.objects.bulk_update(events, ["comment", "counts"], batch_size=500)
 
 
 def _has_narrative():
