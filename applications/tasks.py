@@ -109,6 +109,7 @@ def build_data_export(*, export_id: int) -> None:
     link (never the data itself)."""
     from applications.models import DataExport
     from applications.services.data_export import build_data_export as build
+    from applications.services.data_export import mark_data_export_failed
 
     export = (
         DataExport.objects.select_related("organization", "requested_by")
@@ -120,7 +121,7 @@ def build_data_export(*, export_id: int) -> None:
     try:
         export = build(export=export)
     except Exception:
-        DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED)
+        mark_data_export_failed(export_id=export_id)
         logger.exception("Could not prepare data export %s", export_id)
         raise
     requester = export.requested_by

@@ -403,3 +403,31 @@ def common_arguments(parser) -> None:
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f} (1 min) {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def portal_env_for(name: str, **extra) -> tuple[str, dict, int]:
+    """A log folder, the environment of a gunicorn-served portal on its own seeded
+    database, collected static files and media folder, and its Redis database."""
+    folder = temp_folder(name)
+    database = seeded_database(name)
+    redis_db = private_redis_db()
+    env = portal_env(
+        database,
+        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
+        BENCH_STATIC_ROOT=collected_static(),
+        PORTAL_MEDIA_ROOT=temp_folder(f"{name}-media"),
+        **extra,
+    )
+    return folder, env, redis_db
+
+
+def main_for(run, parse_args, argv=None) -> None:
+    """Run one measurement on its own: clean up whatever happens, print its rows."""
+    install_cleanup()
+    args = parse_args(argv)
+    try:
+        rows = run(args)
+    finally:
+        cleanup()
+    print_table(rows)
+    write_rows(rows, args.json)

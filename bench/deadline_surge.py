@@ -470,15 +470,8 @@ def use_environment(env: dict) -> None:
 
 
 def run(args) -> list[dict]:
-    folder = common.temp_folder("surge")
-    database = common.seeded_database("surge")
-    static = common.collected_static()
-    redis_db = common.private_redis_db()
-    env = common.portal_env(
-        database,
-        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
-        BENCH_STATIC_ROOT=static,
-        PORTAL_MEDIA_ROOT=common.temp_folder("surge-media"),
+    folder, env, _redis_db = common.portal_env_for(
+        "surge",
         # The confirmation emails of the submissions go to the server's log.
         PORTAL_LOG_LEVEL="WARNING",
     )

@@ -277,14 +277,7 @@ def run(args) -> list[dict]:
 
 
 def main(argv=None):
-    common.install_cleanup()
-    args = parse_args(argv)
-    try:
-        rows = run(args)
-    finally:
-        common.cleanup()
-    common.print_table(rows)
-    common.write_rows(rows, args.json)
+    common.main_for(run, parse_args, argv)
 
 
 if __name__ == "__main__":

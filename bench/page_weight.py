@@ -179,16 +179,7 @@ def page_types(base):
 
 
 def run(args) -> list[dict]:
-    folder = common.temp_folder("weight")
-    database = common.seeded_database("weight")
-    static = common.collected_static()
-    redis_db = common.private_redis_db()
-    env = common.portal_env(
-        database,
-        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
-        BENCH_STATIC_ROOT=static,
-        PORTAL_MEDIA_ROOT=common.temp_folder("weight-media"),
-    )
+    folder, env, redis_db = common.portal_env_for("weight")
     rows = []
     with common.Server(env, label="weight", log_folder=folder) as server:
         server.start("/healthz/")

@@ -94,16 +94,7 @@ def measure(server, path, args):
 
 
 def run(args) -> list[dict]:
-    folder = common.temp_folder("throughput")
-    database = common.seeded_database("throughput")
-    static = common.collected_static()
-    redis_db = common.private_redis_db()
-    base_env = common.portal_env(
-        database,
-        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
-        BENCH_STATIC_ROOT=static,
-        PORTAL_MEDIA_ROOT=common.temp_folder("throughput-media"),
-    )
+    folder, base_env, redis_db = common.portal_env_for("throughput")
     if not args.recycle:
         base_env["GUNICORN_MAX_REQUESTS"] = "0"
     common.log(
@@ -195,14 +186,7 @@ def errors_note(item) -> str:
 
 
 def main(argv=None):
-    common.install_cleanup()
-    args = parse_args(argv)
-    try:
-        rows = run(args)
-    finally:
-        common.cleanup()
-    common.print_table(rows)
-    common.write_rows(rows, args.json)
+    common.main_for(run, parse_args, argv)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
+from portal.jobs import dismiss_failed_job, retry_failed_job
 from portal.permissions import can_manage_background_jobs
 
 SHOWN = 200
@@ -63,16 +63,11 @@ class FailedJobsView(WagtailAdminTemplateMixin, TemplateView):
             messages.info(request, _("That job was already dealt with."))
             return redirect("portal_failed_jobs")
         if request.POST.get("action") == "retry":
-            job_kwargs = dict(result.args_kwargs.get("kwargs", {}))
-            job_kwargs.pop("attempt", None)
-            result.task.using(run_after=None).enqueue(
-                *result.args_kwargs.get("args", []), **job_kwargs
-            )
-            action, message = "portal.retry_job", _("The job was queued again.")
+            retry_failed_job(actor=request.user, result=result)
+            message = _("The job was queued again.")
         else:
-            action, message = "portal.dismiss_job", _("The job was dismissed.")
-        log(instance=result, action=action, user=request.user)
-        result.delete()
+            dismiss_failed_job(actor=request.user, result=result)
+            message = _("The job was dismissed.")
         messages.success(request, message)
         return redirect("portal_failed_jobs")
 

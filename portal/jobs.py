@@ -14,7 +14,12 @@ import smtplib
 import sys
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
+from wagtail.log_actions import log
+
+from portal.permissions import can_manage_background_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +65,29 @@ def retried(*, on: tuple, attempts: int = MAX_ATTEMPTS):
         return wrapper
 
     return decorate
+
+
+@transaction.atomic
+def retry_failed_job(*, actor, result) -> None:
+    """Queue a job that failed every time again, from its first attempt."""
+    require_manager(actor)
+    job_kwargs = dict(result.args_kwargs.get("kwargs", {}))
+    job_kwargs.pop("attempt", None)
+    log(instance=result, action="portal.retry_job", user=actor)
+    result.task.using(run_after=None).enqueue(
+        *result.args_kwargs.get("args", []), **job_kwargs
+    )
+    result.delete()
+
+
+@transaction.atomic
+def dismiss_failed_job(*, actor, result) -> None:
+    """Forget a failed job staff decided not to run again."""
+    require_manager(actor)
+    log(instance=result, action="portal.dismiss_job", user=actor)
+    result.delete()
+
+
+def require_manager(actor) -> None:
+    if not can_manage_background_jobs(actor):
+        raise PermissionDenied("manage background jobs")

@@ -287,6 +287,11 @@ def build_data_export(*, export: DataExport) -> DataExport:
     return export
 
 
+def mark_data_export_failed(*, export_id: int) -> None:
+    """The owner sees that this copy could not be made and may ask again."""
+    DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED)
+
+
 def record_data_export_download(*, actor, export: DataExport) -> None:
     """Audit a download of a copy (the view checks who may)."""
     if not can_request_data_export(actor, export.organization):
