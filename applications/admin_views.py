@@ -6,6 +6,8 @@ which answers 404 unless ``portal.permissions.has_perm`` allows viewing that
 application. Writes go through ``applications.services``, which check again.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -31,11 +33,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from applications import services
 from applications.downloads import attachment_response
-from applications.exports import (
-    ApplicationExportMixin,
-    ApplicationSpreadsheet,
-    log_export,
-)
+from applications.exports import ApplicationExportMixin, log_export
 from applications.filters import filter_listing
 from applications.forms import MoneyField
 from applications.models import Application, Decision
@@ -43,6 +41,7 @@ from applications.schema import live_raw_blocks, sections_from
 from applications.selectors import application_for_staff, screening_queryset
 from grants.exports import FormulaSafeExportMixin
 from portal.admin_views import ServiceActionMixin
+from portal.exports import queue_spreadsheet_export
 from portal.permissions import has_perm
 
 VIEW_PERM = "applications.view_application"
@@ -206,7 +205,12 @@ class ApplicationIndexView(
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return screening_queryset()
+        queryset = screening_queryset()
+        if self.is_export and "selected" in self.request.GET:
+            # An export of the rows chosen with the bulk action (ids, comma-separated).
+            chosen = self.request.GET["selected"].split(",")
+            queryset = queryset.filter(pk__in=[pk for pk in chosen if pk.isdigit()])
+        return queryset
 
     @cached_property
     def show_export_buttons(self):
@@ -616,9 +620,18 @@ class ExportSelectedBulkAction(ApplicationBulkAction):
         if not objects:
             raise PermissionDenied
         export_format = form.cleaned_data["export_format"]
-        queryset = screening_queryset().filter(pk__in=[obj.pk for obj in objects])
-        queryset = queryset.order_by("reference")
-        log_export(
-            user=self.request.user, applications=queryset, export_format=export_format
+        # Made by the worker from the listing, limited to the chosen rows.
+        query = urlencode(
+            {
+                "export": export_format,
+                "selected": ",".join(str(obj.pk) for obj in objects),
+                "ordering": "reference",
+            }
         )
-        return ApplicationSpreadsheet().as_spreadsheet(queryset, export_format)
+        return queue_spreadsheet_export(
+            self.request,
+            path=f"{reverse('screening:index')}?{query}",
+            export_format=export_format,
+            title=_("Chosen applications"),
+            filename="applications",
+        )

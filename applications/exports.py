@@ -54,14 +54,6 @@ class ApplicationExportMixin(FormulaSafeCellsMixin):
     }
 
 
-class ApplicationSpreadsheet(ApplicationExportMixin, SpreadsheetExportMixin):
-    """The listing export outside a listing view (bulk export of selected rows)."""
-
-    list_export = APPLICATION_EXPORT_FIELDS
-    export_headings = APPLICATION_EXPORT_HEADINGS
-    export_filename = "applications"
-
-
 def log_export(*, user, applications, export_format: str, funding_round=None) -> None:
     """Record who exported which rounds' applications, once per round in the file.
 

@@ -4,8 +4,9 @@ A memo or title that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage ret
 would be run as a formula by spreadsheet programs (CSV injection), so such text gets a
 leading single quote. Numbers and dates stay numbers and dates. Wagtail's
 ``SpreadsheetExportMixin`` does not neutralise CSV cells at all, and it loads the whole
-queryset into memory; here both formats walk the rows with ``.iterator()`` and CSV
-is streamed.
+queryset into memory; here both formats walk the rows with ``.iterator()``, and the
+task worker writes them to a temporary file (``portal.spreadsheet_exports``), so
+memory stays flat however many rows there are.
 
 The cell rule itself (``FormulaSafeCellsMixin``, ``neutralise_formula``) lives in
 ``portal.exports`` so the audit trail can share it; it is importable from here too,
@@ -53,7 +54,7 @@ LEDGER_EXPORT_HEADINGS = {
 
 class FormulaSafeExportMixin(FormulaSafeCellsMixin):
     """Formula-safe cells, and rows read with ``.iterator()`` so an export of every
-    row keeps memory flat (CSV is streamed as it is written)."""
+    row keeps memory flat (the worker writes them to a file as they are read)."""
 
     def get_context_data(self, *args, **kwargs):
         if self.is_export:

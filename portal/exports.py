@@ -5,14 +5,27 @@ be run as a formula by spreadsheet programs (CSV injection), so such text gets a
 leading single quote. Numbers and dates stay numbers and dates. Wagtail's
 ``SpreadsheetExportMixin`` does not neutralise CSV cells at all. This lives in
 ``portal`` so that the ledger, application and audit-trail exports share one rule.
+
+Every staff export is made by the task worker (``portal.spreadsheet_exports``): the
+listing queues it, and the worker runs the listing's view again to write the file.
 """
 
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.encoding import force_bytes
+from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal import ratelimit
+from portal.spreadsheet_exports import (
+    OUTPUT_ATTRIBUTE,
+    is_worker_request,
+    request_spreadsheet_export,
+)
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_TEXT = (bool, int, float, Decimal, datetime.date, datetime.time)
@@ -25,17 +38,56 @@ def neutralise_formula(value):
     return value
 
 
+def queue_spreadsheet_export(request, **export):
+    """Queue an export for the task worker and send the person to their downloads."""
+    request_spreadsheet_export(actor=request.user, **export)
+    messages.success(
+        request,
+        _(
+            "We are preparing your spreadsheet. It will be ready to download here "
+            "in a moment."
+        ),
+    )
+    return redirect("portal_spreadsheet_exports")
+
+
 class FormulaSafeCellsMixin:
     """Put in front of ``SpreadsheetExportMixin``: text cells neutralised in both
-    formats, and exports limited per account (views only)."""
+    formats and, in views, exports made by the task worker and limited per account.
+
+    A web request for an export only queues it (``portal.spreadsheet_exports``) and
+    sends the person to their downloads; the worker runs the same view, which
+    writes the file instead of answering with it."""
 
     def get(self, request, *args, **kwargs):
+        if not self.is_export or is_worker_request(request):
+            return super().get(request, *args, **kwargs)
         # Exports read many rows: limited per account, in the shared cache.
-        if request.GET.get("export") and not ratelimit.allowed(
-            request, "export", by="user"
-        ):
+        if not ratelimit.allowed(request, "export", by="user"):
             return ratelimit.too_many_requests(request, "export")
-        return super().get(request, *args, **kwargs)
+        return queue_spreadsheet_export(
+            request,
+            path=f"{request.path_info}?{request.GET.urlencode()}",
+            export_format=request.GET["export"],
+            title=self.export_title(),
+            filename=self.get_filename(),
+        )
+
+    def export_title(self) -> str:
+        return str(getattr(self, "page_title", "") or self.get_filename())
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        output = getattr(self.request, OUTPUT_ATTRIBUTE, None)
+        if output is None:
+            return super().as_spreadsheet(queryset, spreadsheet_format)
+        if spreadsheet_format == self.FORMAT_CSV:
+            for line in self.stream_csv(queryset):
+                output.write(force_bytes(line))
+        else:
+            self.write_xlsx(queryset, output)
+        response = HttpResponse(status=200)
+        response.spreadsheet_written = True
+        return response
 
     def preprocess_field_value(self, field, value, export_format):
         prepared = super().preprocess_field_value(field, value, export_format)

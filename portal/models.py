@@ -151,3 +151,43 @@ class ErasureRecord(models.Model):
 
     def __str__(self):
         return f"Erasure of {self.subject} {self.subject_id}"
+
+
+def spreadsheet_export_key(instance, filename):
+    """A random storage key; the download name is set when it is served."""
+    return f"spreadsheet-exports/{uuid.uuid4().hex}.{instance.export_format}"
+
+
+class SpreadsheetExport(models.Model):
+    """A staff listing exported as CSV or XLSX, made by the task worker from the
+    listing's own view (with the filters it had), for the person who asked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Could not be prepared")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The listing's address with its filters and ?export=, replayed by the worker.
+    path = models.TextField()
+    title = models.CharField(max_length=200)
+    filename = models.CharField(max_length=100)
+    export_format = models.CharField(max_length=4)
+    language = models.CharField(max_length=10, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(
+        upload_to=spreadsheet_export_key, max_length=200, blank=True
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Spreadsheet export {self.pk}"

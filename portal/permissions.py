@@ -130,6 +130,14 @@ def can_view_audit_trail(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def can_download_spreadsheet_export(user, export) -> bool:
+    """A staff spreadsheet export is for the person who asked for it, and nobody
+    else (administrators included): it may hold what only they could see."""
+    return bool(
+        user.is_authenticated and user.is_active and export.requested_by_id == user.pk
+    )
+
+
 def can_manage_background_jobs(user) -> bool:
     """Program staff, finance staff and administrators see failed background jobs
     (emails, payments, daily jobs) and run them again."""

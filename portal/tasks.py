@@ -6,6 +6,7 @@ import logging
 from django.core.management import CommandError, call_command
 from django_tasks import task
 
+from portal import spreadsheet_exports
 from portal.jobs import retried
 
 logger = logging.getLogger(__name__)
@@ -26,3 +27,15 @@ def run_daily_command(*, name: str, arguments: list[str]) -> str:
     summary = " / ".join(output.getvalue().split("\n")).strip(" /")
     logger.info("Daily job %s finished: %s", name, summary)
     return summary
+
+
+@task()
+def build_spreadsheet_export(*, export_id: int) -> None:
+    """Make a staff spreadsheet export queued from a listing (see
+    ``portal.spreadsheet_exports``); it is marked failed if anything goes wrong."""
+    try:
+        spreadsheet_exports.build_spreadsheet_export(export_id=export_id)
+    except Exception:
+        spreadsheet_exports.mark_spreadsheet_export_failed(export_id=export_id)
+        logger.exception("Could not prepare spreadsheet export %s", export_id)
+        raise

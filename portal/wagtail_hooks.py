@@ -6,6 +6,11 @@ from wagtail.admin.widgets.button import Button
 from portal import audit
 from portal.accounts.admin_views import EndSessionsView
 from portal.audit_views import AuditTrailView, audit_trail_menu_item
+from portal.export_views import (
+    SpreadsheetExportsView,
+    download_spreadsheet_export,
+    spreadsheet_exports_menu_item,
+)
 from portal.job_views import FailedJobsView, failed_jobs_menu_item
 from portal.permissions import can_end_sessions
 
@@ -42,6 +47,25 @@ def register_audit_trail_urls():
 
 
 hooks.register("register_reports_menu_item", audit_trail_menu_item)
+
+
+@hooks.register("register_admin_urls")
+def register_spreadsheet_export_urls():
+    return [
+        path(
+            "downloads/",
+            SpreadsheetExportsView.as_view(),
+            name="portal_spreadsheet_exports",
+        ),
+        path(
+            "downloads/<int:pk>/",
+            download_spreadsheet_export,
+            name="portal_spreadsheet_export_download",
+        ),
+    ]
+
+
+hooks.register("register_reports_menu_item", spreadsheet_exports_menu_item)
 hooks.register("before_edit_user", audit.remember_roles)
 hooks.register("after_edit_user", audit.record_role_change)
 hooks.register("after_create_user", audit.record_role_change)

@@ -94,3 +94,28 @@ def moto_server():
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
+
+
+def exported(client, url, params=None, *, post=None):
+    """A staff spreadsheet as its person gets it: asked for on the listing (or with
+    a bulk action's POST data), made by the worker (tasks run at once in tests, after
+    the commit) and downloaded from "Your spreadsheet downloads"."""
+    from django.test import TestCase
+    from django.urls import reverse
+
+    from portal.models import SpreadsheetExport
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        if post is None:
+            response = client.get(url, params or {})
+        else:
+            response = client.post(url, post)
+    assert response.status_code == 302, response.status_code
+    assert response.url == reverse("portal_spreadsheet_exports")
+    export = SpreadsheetExport.objects.latest("pk")
+    assert export.status == SpreadsheetExport.Status.READY, export.status
+    download = client.get(
+        reverse("portal_spreadsheet_export_download", args=[export.pk])
+    )
+    assert download.status_code == 200
+    return download

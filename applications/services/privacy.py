@@ -52,7 +52,7 @@ from grants.models import (
     Membership,
     Organization,
 )
-from portal.models import ErasureRecord, User
+from portal.models import ErasureRecord, SpreadsheetExport, User
 from portal.permissions import can_erase_personal_data
 
 logger = logging.getLogger(__name__)
@@ -362,6 +362,11 @@ def erase_person(*, actor, user: User, from_log: bool = False) -> Counter:
         details=""
     )
     changes["sign_in_records"] += _delete_sign_in_records(email)
+    spreadsheets = SpreadsheetExport.objects.filter(requested_by_id=user.pk)
+    _delete_files_after_commit(
+        [(e.file.storage, e.file.name) for e in spreadsheets if e.file], changes
+    )
+    changes["data_exports"] += spreadsheets.delete()[0]
     _delete_avatar(user, changes)
     _scrub_copies([email, *names], changes)
     _finish_erasure(
@@ -575,13 +580,13 @@ def purge_expired(*, now=None) -> Counter:
         changes["invitations"] += model.objects.filter(
             expires_at__lt=invitation_cutoff
         ).delete()[0]
-    exports = DataExport.objects.filter(
-        requested_at__lt=before("PORTAL_RETAIN_DATA_EXPORT_DAYS")
-    )
-    _delete_files_after_commit(
-        [(e.file.storage, e.file.name) for e in exports], changes
-    )
-    changes["data_exports"] += exports.delete()[0]
+    export_cutoff = before("PORTAL_RETAIN_DATA_EXPORT_DAYS")
+    for model in (DataExport, SpreadsheetExport):
+        exports = model.objects.filter(requested_at__lt=export_cutoff)
+        _delete_files_after_commit(
+            [(e.file.storage, e.file.name) for e in exports if e.file], changes
+        )
+        changes["data_exports"] += exports.delete()[0]
     _delete_orphan_files(changes, older_than=now - ORPHAN_GRACE)
     audit_cutoff = before("PORTAL_RETAIN_AUDIT_DAYS")
     for model in (ModelLogEntry, PageLogEntry):
@@ -599,7 +604,11 @@ ORPHAN_GRACE = timedelta(days=1)
 def _delete_orphan_files(changes: Counter, *, older_than) -> None:
     """Delete attachment and data-export files that no row points at (left behind
     when a storage outage stopped an earlier deletion)."""
-    for model, folder in ((Attachment, "attachments"), (DataExport, "data-exports")):
+    for model, folder in (
+        (Attachment, "attachments"),
+        (DataExport, "data-exports"),
+        (SpreadsheetExport, "spreadsheet-exports"),
+    ):
         storage = model._meta.get_field("file").storage
         try:
             _, names = storage.listdir(folder)

@@ -26,7 +26,7 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
-from tests.helpers import login_verified
+from tests.helpers import exported, login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -470,8 +470,7 @@ def test_exports_are_formula_safe_and_keep_numbers(
         reason="=1+2",
     )
     login_verified(client, finance_officer)
-    response = client.get("/admin/ledger/", {"export": "csv"})
-    assert response.status_code == 200
+    response = exported(client, "/admin/ledger/", {"export": "csv"})
     assert response.streaming
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text)))
@@ -481,8 +480,7 @@ def test_exports_are_formula_safe_and_keep_numbers(
     assert all(row[2].startswith("'=HYPERLINK") for row in rows[1:])
     assert "1000.00" in [row[6] for row in rows[1:]]
 
-    response = client.get("/admin/ledger/", {"export": "xlsx"})
-    assert response.status_code == 200
+    response = exported(client, "/admin/ledger/", {"export": "xlsx"})
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook.active
     values = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -585,8 +583,7 @@ def test_exporting_the_ledger_is_written_in_the_audit_log(client, finance_office
     from wagtail.models import ModelLogEntry
 
     login_verified(client, finance_officer)
-    response = client.get("/admin/ledger/?export=csv")
-    assert response.status_code == 200
+    response = exported(client, "/admin/ledger/?export=csv")
     b"".join(response.streaming_content)
     entry = ModelLogEntry.objects.get(action="grants.export_ledger")
     assert entry.user_id == finance_officer.pk

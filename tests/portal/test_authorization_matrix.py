@@ -56,6 +56,7 @@ from grants.models import (
     Organization,
     Stipend,
 )
+from portal import spreadsheet_exports
 from portal.accounts import tokens
 from portal.models import User
 from tests.helpers import login_verified
@@ -124,6 +125,12 @@ MATRIX = {
     # A copy of everything an organization gave us: its owners only.
     "applications:your_data":                  "D  A  D  D  D  D  D  D  D  D  D",
     "applications:your_data_download":         "D  A  D  D  D  D  D  D  D  D  D",
+    # A staff spreadsheet export (made by program staff): for that person alone.
+    "portal_spreadsheet_export_download":      "D  D  D  D  D  D  A  D  D  D  D",
+    # Signing someone out everywhere and erasing personal data: administrators.
+    "accounts_end_sessions":                   "D  D  D  D  D  D  D  D  D  A  D",
+    "privacy_erase_person":                    "D  D  D  D  D  D  D  D  D  A  D",
+    "privacy_erase_organization":              "D  D  D  D  D  D  D  D  D  A  D",
     # Organizations: their members (owners manage), and the administrator.
     "grants:organization_detail":              "D  A  D  D  D  D  D  D  D  A  D",
     "grants:organization_edit":                "D  A  D  D  D  D  D  D  D  A  D",
@@ -434,6 +441,18 @@ class Demo:
         return data_export_services.build_data_export(export=export)
 
     @cached_property
+    def spreadsheet_export(self):
+        """A finished export of the applications listing, asked for by staff@."""
+        export = spreadsheet_exports.request_spreadsheet_export(
+            actor=self.user("staff"),
+            path="/admin/applications/?export=csv",
+            export_format="csv",
+            title="Applications",
+            filename="applications",
+        )
+        return spreadsheet_exports.build_spreadsheet_export(export_id=export.pk)
+
+    @cached_property
     def stranger(self):
         """Someone outside every role, whose signed links the rows open."""
         return User.objects.create_user(
@@ -493,6 +512,10 @@ BY_NAME = {
         "token": default_token_generator.make_token(d.stranger),
     },
     "applications:panel_invitation": lambda d: {"token": d.panel_invitation.token},
+    "portal_spreadsheet_export_download": lambda d: {"pk": d.spreadsheet_export.pk},
+    "accounts_end_sessions": lambda d: {"pk": d.stranger.pk},
+    "privacy_erase_person": lambda d: {"pk": d.stranger.pk},
+    "privacy_erase_organization": lambda d: {"pk": d.organization.pk},
     "grants:invitation_accept": lambda d: {"token": d.organization_invitation.token},
     "awards:request_payment": lambda d: {
         "pk": d.payable_award.pk,

@@ -69,7 +69,7 @@ from tests.factories import (
     RubricFactory,
     UserFactory,
 )
-from tests.helpers import login_verified
+from tests.helpers import exported, login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -780,7 +780,7 @@ def test_the_application_listing_export_is_formula_safe(
 ):
     _formula_applications()
     login_verified(client, program_staff)
-    response = client.get(reverse("screening:index"), {"export": export_format})
+    response = exported(client, reverse("screening:index"), {"export": export_format})
     assert_formula_safe(
         exported_rows(response, export_format), numeric=["Amount requested"]
     )
@@ -793,9 +793,10 @@ def test_the_bulk_export_of_selected_applications_is_formula_safe(
     applications = _formula_applications()
     login_verified(client, program_staff)
     query = "&".join(f"id={application.pk}" for application in applications)
-    response = client.post(
+    response = exported(
+        client,
         f"/admin/bulk/applications/application/export_selected/?{query}",
-        {"export_format": export_format},
+        post={"export_format": export_format},
     )
     assert_formula_safe(
         exported_rows(response, export_format), numeric=["Amount requested"]
@@ -833,7 +834,7 @@ def test_the_ledger_export_is_formula_safe(
             actor=program_staff, award=award, amount=amount, reason=reason
         )
     login_verified(client, finance_officer)
-    response = client.get(reverse("ledger:index"), {"export": export_format})
+    response = exported(client, reverse("ledger:index"), {"export": export_format})
     rows = exported_rows(response, export_format)
     # A memo is the reason with its outer blanks trimmed ("\t=1" is kept as "=1").
     memos = {text.strip() for text in FORMULAS}
@@ -857,7 +858,7 @@ def test_the_stipend_export_is_formula_safe(
             flat_per_review=None,
         )
     login_verified(client, finance_officer)
-    response = client.get(reverse("stipends:index"), {"export": export_format})
+    response = exported(client, reverse("stipends:index"), {"export": export_format})
     assert_formula_safe(exported_rows(response, export_format))
 
 
