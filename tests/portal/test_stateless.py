@@ -306,7 +306,7 @@ export = SpreadsheetExport.objects.get(pk={id})
 rows = None
 if export.status == "ready":
     with export.file.open("rb") as stored:
-        rows = load_workbook(stored, read_only=True).active.max_row
+        rows = sum(1 for _ in load_workbook(stored, read_only=True).active.iter_rows())
 print(json.dumps({{
     "status": export.status, "rows": rows, "key": export.file.name,
     "submitted": Application.objects.submitted().count(),
