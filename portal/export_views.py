@@ -11,7 +11,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.models import SpreadsheetExport
 from portal.permissions import can_download_spreadsheet_export
-from portal.spreadsheet_exports import exports_for
+from portal.spreadsheet_exports import exports_for, record_spreadsheet_download
 
 SHOWN = 50
 CONTENT_TYPES = {
@@ -45,6 +45,7 @@ def download_spreadsheet_export(request, pk: int):
     )
     if not can_download_spreadsheet_export(request.user, export):
         raise Http404
+    record_spreadsheet_download(actor=request.user, export=export)
     stamp = export.ready_at.date().isoformat()
     response = FileResponse(
         export.file.open("rb"),

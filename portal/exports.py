@@ -74,7 +74,8 @@ class FormulaSafeCellsMixin:
         )
 
     def export_title(self) -> str:
-        return str(getattr(self, "page_title", "") or self.get_filename())
+        title = self.get_page_title() if hasattr(self, "get_page_title") else ""
+        return str(title or self.get_filename())
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         output = getattr(self.request, OUTPUT_ATTRIBUTE, None)

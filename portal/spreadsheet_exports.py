@@ -25,13 +25,16 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from wagtail.log_actions import log
 
 from portal.models import SpreadsheetExport
+from portal.permissions import can_download_spreadsheet_export
 
 logger = logging.getLogger(__name__)
 
 # A view run by the worker finds the file to write here (see portal.exports).
 OUTPUT_ATTRIBUTE = "spreadsheet_output"
+DOWNLOAD_ACTION = "portal.download_spreadsheet"
 
 
 def is_worker_request(request) -> bool:
@@ -136,6 +139,18 @@ def build_spreadsheet_export(*, export_id: int) -> SpreadsheetExport | None:
     export.ready_at = timezone.now()
     export.save(update_fields=["file", "size", "status", "ready_at"])
     return export
+
+
+def record_spreadsheet_download(*, actor, export: SpreadsheetExport) -> None:
+    """Audit a download of an export (the view checks who may, and so does this)."""
+    if not can_download_spreadsheet_export(actor, export):
+        raise PermissionDenied("download spreadsheet export")
+    log(
+        instance=export,
+        action=DOWNLOAD_ACTION,
+        user=actor,
+        data={"format": export.export_format, "listing": export.title},
+    )
 
 
 def mark_spreadsheet_export_failed(*, export_id: int) -> None:

@@ -83,6 +83,11 @@ def register_audit_log_actions(actions):
         ("portal.retry_job", _("Run a job again"), _("Queued a failed job again")),
         ("portal.dismiss_job", _("Dismiss a job"), _("Dismissed a failed job")),
         (
+            "portal.download_spreadsheet",
+            _("Download a spreadsheet export"),
+            _("Downloaded a spreadsheet export of a staff listing"),
+        ),
+        (
             audit.EXPORT_AUDIT_TRAIL,
             _("Export the audit trail"),
             _("Downloaded a copy of the audit trail"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from applications.services import privacy
 from portal import roles
@@ -64,6 +65,11 @@ def test_the_listing_queues_the_export_and_the_worker_makes_it(
     rows = rows_of(download)
     assert rows[0][0] == "Reference"
     assert [row[0] for row in rows[1:]] == [application.reference]
+    made = ModelLogEntry.objects.get(action="applications.export_applications")
+    assert made.user_id == program_staff.pk
+    fetched = ModelLogEntry.objects.get(action="portal.download_spreadsheet")
+    assert fetched.user_id == program_staff.pk
+    assert fetched.data == {"format": "csv", "listing": "Applications"}
 
 
 def test_asking_twice_while_it_is_prepared_queues_it_once(
