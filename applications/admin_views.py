@@ -6,6 +6,7 @@ which answers 404 unless ``portal.permissions.has_perm`` allows viewing that
 application. Writes go through ``applications.services``, which check again.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -45,6 +46,7 @@ from portal.exports import queue_spreadsheet_export
 from portal.permissions import has_perm
 
 VIEW_PERM = "applications.view_application"
+CHOSEN_ID = re.compile(r"[0-9]{1,18}")  # fits a bigint on every database
 SCREEN_PERM = "applications.screen_application"
 EXPORT_PERM = "applications.export_application"
 DECIDE_PERM = "applications.decide_application"
@@ -209,7 +211,9 @@ class ApplicationIndexView(
         if self.is_export and "selected" in self.request.GET:
             # An export of the rows chosen with the bulk action (ids, comma-separated).
             chosen = self.request.GET["selected"].split(",")
-            queryset = queryset.filter(pk__in=[pk for pk in chosen if pk.isdigit()])
+            queryset = queryset.filter(
+                pk__in=[pk for pk in chosen if CHOSEN_ID.fullmatch(pk)]
+            )
         return queryset
 
     @cached_property
@@ -631,7 +635,6 @@ class ExportSelectedBulkAction(ApplicationBulkAction):
         return queue_spreadsheet_export(
             self.request,
             path=f"{reverse('screening:index')}?{query}",
-            export_format=export_format,
             title=_("Chosen applications"),
             filename="applications",
         )

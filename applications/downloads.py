@@ -3,6 +3,8 @@
 from django.http import FileResponse
 from wagtail.log_actions import log
 
+from portal.downloads import file_download
+
 
 def attachment_response(
     *, user, application, attachment, filename: str | None = None
@@ -12,13 +14,8 @@ def attachment_response(
     ``filename`` replaces the applicant's file name (blind review uses a neutral one).
     """
     log(instance=application, action="applications.download_attachment", user=user)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return file_download(
+        attachment.file,
         filename=filename or attachment.original_name,
         content_type=attachment.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store, private"
-    return response

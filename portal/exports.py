@@ -59,6 +59,8 @@ class FormulaSafeCellsMixin:
     sends the person to their downloads; the worker runs the same view, which
     writes the file instead of answering with it."""
 
+    exports_in_worker = True  # spreadsheet_exports.WORKER_EXPORTS
+
     def get(self, request, *args, **kwargs):
         if not self.is_export or is_worker_request(request):
             return super().get(request, *args, **kwargs)
@@ -68,7 +70,6 @@ class FormulaSafeCellsMixin:
         return queue_spreadsheet_export(
             request,
             path=f"{request.path_info}?{request.GET.urlencode()}",
-            export_format=request.GET["export"],
             title=self.export_title(),
             filename=self.get_filename(),
         )

@@ -1,6 +1,7 @@
 """People who use the portal. Email is the username."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -167,6 +168,8 @@ class SpreadsheetExport(models.Model):
         READY = "ready", _("Ready to download")
         FAILED = "failed", _("Could not be prepared")
 
+    STUCK_AFTER = timedelta(minutes=30)
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -176,6 +179,8 @@ class SpreadsheetExport(models.Model):
     filename = models.CharField(max_length=100)
     export_format = models.CharField(max_length=4)
     language = models.CharField(max_length=10, blank=True)
+    # The requester's roles when they asked, one a line: losing one ends the download.
+    roles = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
@@ -191,3 +196,11 @@ class SpreadsheetExport(models.Model):
 
     def __str__(self):
         return f"Spreadsheet export {self.pk}"
+
+    def looks_stuck(self, now=None) -> bool:
+        """Still "being prepared" long after any export takes: the worker stopped."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PENDING
+            and self.requested_at < now - self.STUCK_AFTER
+        )

@@ -130,12 +130,25 @@ def can_view_audit_trail(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+ADMINISTRATOR = "administrator"
+
+
+def roles_held(user) -> list[str]:
+    """The role groups a person holds now, and "administrator" for a superuser."""
+    names = sorted(user.groups.values_list("name", flat=True))
+    return [*names, ADMINISTRATOR] if user.is_superuser else names
+
+
 def can_download_spreadsheet_export(user, export) -> bool:
     """A staff spreadsheet export is for the person who asked for it, and nobody
-    else (administrators included): it may hold what only they could see."""
-    return bool(
+    else (administrators included): it may hold what only they could see. It was
+    made with the roles they held then; once they lose one, it is theirs no more."""
+    if not (
         user.is_authenticated and user.is_active and export.requested_by_id == user.pk
-    )
+    ):
+        return False
+    held_then = {name for name in export.roles.split("\n") if name}
+    return held_then <= set(roles_held(user))
 
 
 def can_manage_background_jobs(user) -> bool:

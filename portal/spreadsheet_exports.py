@@ -27,35 +27,58 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from wagtail.log_actions import log
 
-from portal.models import SpreadsheetExport
-from portal.permissions import can_download_spreadsheet_export
+from portal.audit import record_refusal
+from portal.models import SpreadsheetExport, User
+from portal.permissions import can_download_spreadsheet_export, roles_held
 
 logger = logging.getLogger(__name__)
 
 # A view run by the worker finds the file to write here (see portal.exports).
 OUTPUT_ATTRIBUTE = "spreadsheet_output"
+# Views that make their exports this way say so (``portal.exports``); the worker runs
+# no other view.
+WORKER_EXPORTS = "exports_in_worker"
+FORMATS = ("csv", "xlsx")
 DOWNLOAD_ACTION = "portal.download_spreadsheet"
 
 
 def is_worker_request(request) -> bool:
+    """True inside the worker's replay of a listing, which writes a file."""
     return getattr(request, OUTPUT_ATTRIBUTE, None) is not None
+
+
+def export_format_of(path: str) -> str | None:
+    """The format a listing address asks for (``export=csv`` or ``xlsx``), if any."""
+    asked = QueryDict(urlsplit(path).query).get("export")
+    return asked if asked in FORMATS else None
 
 
 @transaction.atomic
 def request_spreadsheet_export(
-    *, actor, path: str, export_format: str, title: str, filename: str
+    *, actor, path: str, title: str, filename: str
 ) -> SpreadsheetExport:
     """Queue an export of a listing: ``path`` is its address with its filters and
-    ``export=``. The same address, still being prepared for this person, is
-    returned as is. The listing's view checks the person's permissions again when
-    the worker runs it."""
+    ``export=csv`` or ``xlsx``. The same address, still being prepared for this
+    person, is returned as is. The listing's view checks the person's permissions
+    again when the worker runs it."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied("request spreadsheet export")
+    export_format = export_format_of(path)
+    if export_format is None:
+        raise ValueError("not a spreadsheet export address")
+    # One person's requests one at a time: a double click queues one export.
+    User.objects.select_for_update().get(pk=actor.pk)
     pending = SpreadsheetExport.objects.filter(
-        requested_by=actor, path=path, status=SpreadsheetExport.Status.PENDING
-    ).first()
-    if pending is not None:
-        return pending
+        requested_by=actor, status=SpreadsheetExport.Status.PENDING
+    )
+    now = timezone.now()
+    # Left "being prepared" by a worker that stopped: say so, and make a new one.
+    pending.filter(requested_at__lt=now - SpreadsheetExport.STUCK_AFTER).update(
+        status=SpreadsheetExport.Status.FAILED
+    )
+    waiting = pending.filter(path=path).first()
+    if waiting is not None:
+        return waiting
     export = SpreadsheetExport.objects.create(
         requested_by=actor,
         path=path,
@@ -63,6 +86,7 @@ def request_spreadsheet_export(
         filename=filename[:100],
         export_format=export_format,
         language=translation.get_language() or "",
+        roles="\n".join(roles_held(actor)),
     )
     from portal.tasks import build_spreadsheet_export
 
@@ -107,10 +131,17 @@ def _write(export: SpreadsheetExport, output) -> bool:
         match = resolve(request.path_info)
     except Resolver404:
         return False
+    if not getattr(getattr(match.func, "view_class", None), WORKER_EXPORTS, False):
+        return False
+    request.resolver_match = match
     with translation.override(export.language or settings.LANGUAGE_CODE):
         try:
             response = match.func(request, *match.args, **match.kwargs)
-        except (PermissionDenied, Http404):
+        except (PermissionDenied, Http404) as refusal:
+            if isinstance(refusal, PermissionDenied) or isinstance(
+                refusal.__cause__, PermissionDenied
+            ):
+                record_refusal(request)
             return False
     return response.status_code == 200 and getattr(
         response, "spreadsheet_written", False
@@ -154,12 +185,13 @@ def record_spreadsheet_download(*, actor, export: SpreadsheetExport) -> None:
 
 
 def mark_spreadsheet_export_failed(*, export_id: int) -> None:
+    """The person's downloads page then asks them to try again from the listing."""
     SpreadsheetExport.objects.filter(
         pk=export_id, status=SpreadsheetExport.Status.PENDING
     ).update(status=SpreadsheetExport.Status.FAILED)
 
 
 def exports_for(user):
-    """The person's own exports that are still kept."""
+    """The person's own exports that are still kept (a read, for the views)."""
     since = timezone.now() - timedelta(days=settings.PORTAL_RETAIN_DATA_EXPORT_DAYS)
     return SpreadsheetExport.objects.filter(requested_by=user, requested_at__gte=since)

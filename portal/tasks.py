@@ -32,10 +32,11 @@ def run_daily_command(*, name: str, arguments: list[str]) -> str:
 @task()
 def build_spreadsheet_export(*, export_id: int) -> None:
     """Make a staff spreadsheet export queued from a listing (see
-    ``portal.spreadsheet_exports``); it is marked failed if anything goes wrong."""
+    ``portal.spreadsheet_exports``). If anything goes wrong it is marked failed, and
+    the person's downloads page asks them to ask again from the listing; the job is
+    not left for staff to run again, as the person asking again does the same."""
     try:
         spreadsheet_exports.build_spreadsheet_export(export_id=export_id)
     except Exception:
         spreadsheet_exports.mark_spreadsheet_export_failed(export_id=export_id)
         logger.exception("Could not prepare spreadsheet export %s", export_id)
-        raise

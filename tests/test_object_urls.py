@@ -171,7 +171,7 @@ def _object_urls(patterns, prefix="", namespace=None):
 def ours(name: str) -> bool:
     """URLs of this project (namespaced, or added to the admin by our hooks), not
     Wagtail's own core views (which it tests itself)."""
-    return not name.startswith("wagtail") or name.startswith("simple_translation")
+    return not name.startswith("wagtail")
 
 
 def test_every_object_url_has_an_authorization_test():

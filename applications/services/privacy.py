@@ -246,6 +246,27 @@ def _remove_object_permissions_on(objects, changes: Counter) -> None:
 # --- The erasure log ----------------------------------------------------------------
 
 
+def _delete_spreadsheets(queryset, changes: Counter) -> None:
+    _delete_files_after_commit(
+        [(e.file.storage, e.file.name) for e in queryset if e.file], changes
+    )
+    changes["spreadsheet_exports"] += queryset.delete()[0]
+
+
+def _delete_spreadsheets_made_before(subject: str, subject_id: int, changes) -> None:
+    """Staff spreadsheets made before an erasure may hold what it removed (names,
+    addresses, typed search words in their address): all are deleted, whoever made
+    them; they can be made again. Counted from the first erasure, so running it
+    again changes nothing."""
+    record = ErasureRecord.objects.filter(
+        subject=subject, subject_id=subject_id
+    ).first()
+    cutoff = record.erased_at if record else timezone.now()
+    _delete_spreadsheets(
+        SpreadsheetExport.objects.filter(requested_at__lte=cutoff), changes
+    )
+
+
 def _finish_erasure(instance, subject: str, *, actor, from_log: bool, changes) -> bool:
     """Record the erasure (the log file only the first time) and audit it when it
     changed anything; True when it did."""
@@ -362,11 +383,7 @@ def erase_person(*, actor, user: User, from_log: bool = False) -> Counter:
         details=""
     )
     changes["sign_in_records"] += _delete_sign_in_records(email)
-    spreadsheets = SpreadsheetExport.objects.filter(requested_by_id=user.pk)
-    _delete_files_after_commit(
-        [(e.file.storage, e.file.name) for e in spreadsheets if e.file], changes
-    )
-    changes["data_exports"] += spreadsheets.delete()[0]
+    _delete_spreadsheets_made_before(ErasureRecord.Subject.PERSON, user.pk, changes)
     _delete_avatar(user, changes)
     _scrub_copies([email, *names], changes)
     _finish_erasure(
@@ -481,6 +498,9 @@ def erase_organization(
         [(e.file.storage, e.file.name) for e in exports], changes
     )
     exports.delete()
+    _delete_spreadsheets_made_before(
+        ErasureRecord.Subject.ORGANIZATION, organization.pk, changes
+    )
     changes["audit_labels"] += (
         ModelLogEntry.objects.filter(
             content_type__app_label="grants",
@@ -581,12 +601,14 @@ def purge_expired(*, now=None) -> Counter:
             expires_at__lt=invitation_cutoff
         ).delete()[0]
     export_cutoff = before("PORTAL_RETAIN_DATA_EXPORT_DAYS")
-    for model in (DataExport, SpreadsheetExport):
-        exports = model.objects.filter(requested_at__lt=export_cutoff)
-        _delete_files_after_commit(
-            [(e.file.storage, e.file.name) for e in exports if e.file], changes
-        )
-        changes["data_exports"] += exports.delete()[0]
+    exports = DataExport.objects.filter(requested_at__lt=export_cutoff)
+    _delete_files_after_commit(
+        [(e.file.storage, e.file.name) for e in exports], changes
+    )
+    changes["data_exports"] += exports.delete()[0]
+    _delete_spreadsheets(
+        SpreadsheetExport.objects.filter(requested_at__lt=export_cutoff), changes
+    )
     _delete_orphan_files(changes, older_than=now - ORPHAN_GRACE)
     audit_cutoff = before("PORTAL_RETAIN_AUDIT_DAYS")
     for model in (ModelLogEntry, PageLogEntry):

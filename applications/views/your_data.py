@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +13,7 @@ from applications.services.data_export import (
 )
 from grants.models import Organization
 from portal import ratelimit
+from portal.downloads import file_download
 from portal.permissions import can_request_data_export
 
 
@@ -58,12 +59,8 @@ def your_data_download(request, pk: int, export_id: int):
     )
     record_data_export_download(actor=request.user, export=export)
     stamp = export.ready_at.date().isoformat()
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
+    return file_download(
+        export.file,
         filename=f"organization-{organization.pk}-data-{stamp}.zip",
         content_type="application/zip",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response

@@ -446,7 +446,6 @@ class Demo:
         export = spreadsheet_exports.request_spreadsheet_export(
             actor=self.user("staff"),
             path="/admin/applications/?export=csv",
-            export_format="csv",
             title="Applications",
             filename="applications",
         )

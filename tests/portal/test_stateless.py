@@ -291,8 +291,8 @@ from portal import roles, spreadsheet_exports
 from tests.factories import UserFactory
 staff = UserFactory(roles=[roles.PROGRAM_STAFF], email="exports@example.org")
 export = spreadsheet_exports.request_spreadsheet_export(
-    actor=staff, path="/admin/applications/?export=xlsx", export_format="xlsx",
-    title="Applications", filename="applications",
+    actor=staff, path="/admin/applications/?export=xlsx", title="Applications",
+    filename="applications",
 )
 print(json.dumps({"id": export.pk}))
 """
