@@ -10,7 +10,7 @@ from django.utils import translation
 from django_tasks import task
 
 from applications.models import Application, PanelInvitation
-from portal.jobs import MAIL_ERRORS, enqueue_retry, retried
+from portal.jobs import MAIL_ERRORS, retried
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,9 @@ SUBJECTS = {
 }
 
 
-MAX_ATTEMPTS = 5
-
-
 @task()
-def send_application_email(*, application_id: int, kind: str, attempt: int = 1) -> int:
+@retried(on=MAIL_ERRORS)
+def send_application_email(*, application_id: int, kind: str) -> int:
     """Email the organization's members a link, never the application's content."""
     application = Application.objects.select_related("organization").get(
         pk=application_id
@@ -50,16 +48,7 @@ def send_application_email(*, application_id: int, kind: str, attempt: int = 1) 
         subject = SUBJECTS[kind].format(reference=application.reference or "")
         text = render_to_string("applications/email/notice.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[], bcc=recipients)
-    try:
-        return message.send()
-    except MAIL_ERRORS:
-        if attempt >= MAX_ATTEMPTS:
-            raise
-        logger.warning("Email for application %s failed; retrying", application_id)
-        enqueue_retry(
-            send_application_email, attempt, application_id=application_id, kind=kind
-        )
-        return 0
+    return message.send()
 
 
 @task()

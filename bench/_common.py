@@ -146,11 +146,8 @@ def keep_database(name: str) -> None:
 
 
 def portal_env(database: str | None = None, **extra) -> dict:
-    """The environment of the portal with production settings (portal.settings.base).
-
-    ``bench.portal_settings`` is ``portal.settings.base`` unchanged except for
-    STATIC_ROOT, which base.py does not read from the environment.
-    """
+    """The environment of the portal with production settings (portal.settings.base);
+    pass DJANGO_STATIC_ROOT for the collected static files."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -158,7 +155,7 @@ def portal_env(database: str | None = None, **extra) -> dict:
         and key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "WEB_CONCURRENCY"}
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.portal_settings",
+        DJANGO_SETTINGS_MODULE="portal.settings.base",
         DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(40),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
@@ -224,7 +221,7 @@ def collected_static() -> str:
     if given and Path(given, "staticfiles.json").exists():
         return given
     folder = temp_folder("static")
-    manage(portal_env(BENCH_STATIC_ROOT=folder), "collectstatic", "--noinput", "-v0")
+    manage(portal_env(DJANGO_STATIC_ROOT=folder), "collectstatic", "--noinput", "-v0")
     return folder
 
 
@@ -414,7 +411,7 @@ def portal_env_for(name: str, **extra) -> tuple[str, dict, int]:
     env = portal_env(
         database,
         REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
-        BENCH_STATIC_ROOT=collected_static(),
+        DJANGO_STATIC_ROOT=collected_static(),
         PORTAL_MEDIA_ROOT=temp_folder(f"{name}-media"),
         **extra,
     )

@@ -55,29 +55,6 @@ TASK_LIST = re.compile(r"^/applications/([0-9a-f-]{36})/$")
 TIMEOUT = 180
 
 
-def small_pdf() -> bytes:
-    """A minimal well-formed one-page PDF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 # Preparing the database (in this process, through Django) --------------------------
 
 
@@ -91,9 +68,9 @@ def prepare(count: int, minutes: float) -> dict:
     from django.utils import timezone
 
     from applications.schema import live_raw_blocks, sections_from
-    from grants.services import create_organization
     from portal import roles
     from portal.models import User
+    from tests.applications.test_apply import organization_for
     from tests.factories import (
         ApplicationFormFactory,
         FundingRoundFactory,
@@ -126,21 +103,7 @@ def prepare(count: int, minutes: float) -> dict:
             roles=[roles.APPLICANTS],
         )
         User.objects.filter(pk=user.pk).update(password=encoded)
-        organization = create_organization(
-            actor=user,
-            legal_name=f"Surge Collective {n} Inc.",
-            public_name=f"Surge Collective {n}",
-            ein="",
-            address_line1="2100 Plymouth Ave N",
-            city="Minneapolis",
-            state="MN",
-            postal_code="55411",
-            mission="Peer support led by survivors.",
-            survivor_led=True,
-            contact_name="Surge Contact",
-            contact_email=user.email,
-            contact_phone="",
-        )
+        organization = organization_for(user, name=f"Surge Collective {n}")
         accounts.append((user.email, organization.pk))
     sections = sections_from(live_raw_blocks(form))
     plan = {
@@ -156,6 +119,8 @@ def prepare(count: int, minutes: float) -> dict:
 
 def section_payload(section):
     """(section id, form fields, files) that answer every question of a section."""
+    from tests.helpers import small_pdf
+
     fields, files = {}, {}
     for field in section.fields:
         kind, options = field.type, field.options

@@ -5,11 +5,6 @@ shows what the stack itself can serve on this machine: the ceiling the public pa
 figures are compared with.
 """
 
-import os
-
 from portal.settings.base import *  # noqa: F403
-
-if os.environ.get("BENCH_STATIC_ROOT"):
-    STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
 
 ROOT_URLCONF = "bench.minimal_urls"

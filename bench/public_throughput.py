@@ -1,9 +1,8 @@
 """Public page throughput under gunicorn, as a share of what the stack itself can serve.
 
 Three gunicorn servers run side by side, each with the project's
-``gunicorn.conf.py`` and the portal's production settings (``portal.settings.base``
-through ``bench.portal_settings``) on a seeded PostgreSQL database and a private
-Redis database:
+``gunicorn.conf.py`` and the portal's production settings (``portal.settings.base``)
+on a seeded PostgreSQL database and a private Redis database:
 
 1. ``bench.minimal_settings``: the same settings and middleware, one view answering
    three bytes. Its requests per second are the limit of this stack on this machine.

@@ -53,7 +53,6 @@ def language_switcher(context):
     request = context.get("request")
     page = context.get("page")
     current = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
-    path = request.get_full_path() if request else "/"
     # The same page's links stay the same until pages change: kept in the shared
     # cache by the public page cache's generation.
     page_id = page.pk if isinstance(page, Page) else None
@@ -61,12 +60,12 @@ def language_switcher(context):
     key = f"portal:languages:{page_cache.generation()}:{page_id}:{current}:{where}"
     links = cache.get(key)
     if links is None:
-        links = _language_links(page, request, path, current)
+        links = _language_links(page, request, where, current)
         cache.set(key, links, 3600)
     return {"links": links}
 
 
-def _language_links(page, request, path, current) -> list[dict]:
+def _language_links(page, request, where: str, current) -> list[dict]:
     locales = {locale.language_code: locale for locale in Locale.objects.all()}
     links = []
     for code, _name in settings.LANGUAGES:
@@ -77,7 +76,7 @@ def _language_links(page, request, path, current) -> list[dict]:
         if url is None:
             # No translation of this page: the same address in that language shows
             # the interface in that language and the content in English.
-            url = translate_url(request.path if request else path, code)
+            url = translate_url(where, code)
         info = get_language_info(code)
         links.append(
             {

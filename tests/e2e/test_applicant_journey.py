@@ -20,6 +20,7 @@ from applications.schema import live_raw_blocks, sections_from
 from portal.models import User
 from tests.e2e.conftest import same_host, watch_requests
 from tests.factories import ApplicationFormFactory
+from tests.helpers import small_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -28,29 +29,6 @@ PASSWORD = "plum-harbor-lantern-97"
 SAVED_TEXT = "Your answers were saved."
 AUTOSAVE_TIMEOUT_MS = 10_000  # autosave.js waits 4 s after the last change
 STAFF_QUESTION = "Are people with lived experience on your staff?"
-
-
-def small_pdf() -> bytes:
-    """A minimal but well-formed one-page PDF (correct xref offsets)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 class AxeAudit:

@@ -23,6 +23,7 @@ from tests.portal.test_stateless import (
     pytestmark,  # noqa: F401  (needs PostgreSQL, as there)
     shell,
     signed_in,
+    submitted,
 )
 
 SURGE = 24
@@ -125,14 +126,7 @@ def test_postgres_restarting_mid_surge_leaves_no_partial_write_and_the_portal_re
     def submit(index, public_id):
         port = web1 if index % 2 == 0 else web2
         try:
-            status, headers, _ = browser.post(
-                port, f"/applications/{public_id}/check/", {}, timeout=60
-            )
-            outcomes[public_id] = status == 302 and "/submitted/" in headers.get(
-                "Location", ""
-            )
-        except OSError:
-            outcomes[public_id] = False
+            outcomes[public_id] = submitted(browser, port, public_id)
         finally:
             finished_at.append(time.monotonic())
             finished.release()
@@ -162,9 +156,7 @@ def test_postgres_restarting_mid_surge_leaves_no_partial_write_and_the_portal_re
 
     # Whatever failed is sent again and stored once.
     for public_id in sorted(set(drafts) - set(stored["submitted"])):
-        status, headers, _ = browser.post(web2, f"/applications/{public_id}/check/", {})
-        assert status == 302
-        assert "/submitted/" in headers["Location"]
+        assert submitted(browser, web2, public_id)
     stored = shell(stack, STATUS.format(ids=json.dumps(drafts)))
     assert sorted(stored["submitted"]) == sorted(drafts)
     assert stored["changes"] == SURGE

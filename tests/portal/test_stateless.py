@@ -188,6 +188,18 @@ def signed_in(stack) -> Browser:
     return browser
 
 
+def submitted(browser, port, public_id) -> bool:
+    """Submit a complete draft; True only for the success answer (a redirect to its
+    receipt). A connection that dies with its process is no success."""
+    try:
+        status, headers, _ = browser.post(
+            port, f"/applications/{public_id}/check/", {}, timeout=60
+        )
+    except OSError:
+        return False
+    return status == 302 and "/submitted/" in headers.get("Location", "")
+
+
 def test_a_session_from_one_web_process_is_valid_on_the_other(stack):
     browser = signed_in(stack)
     _, web2 = stack.web_ports
@@ -230,14 +242,7 @@ def test_killing_a_web_process_mid_surge_loses_no_submission(stack):
     def submit(index, public_id):
         port = web1 if index % 2 == 0 else web2
         try:
-            status, headers, _ = browser.post(
-                port, f"/applications/{public_id}/check/", {}, timeout=60
-            )
-            outcomes[public_id] = status == 302 and "/submitted/" in headers.get(
-                "Location", ""
-            )
-        except OSError:
-            outcomes[public_id] = False  # the connection died with the process
+            outcomes[public_id] = submitted(browser, port, public_id)
         finally:
             done.release()
 
@@ -262,9 +267,7 @@ def test_killing_a_web_process_mid_surge_loses_no_submission(stack):
 
     # Whatever did not get a success is sent again, to the process still running.
     for public_id in sorted(set(drafts) - set(succeeded)):
-        status, headers, _ = browser.post(web2, f"/applications/{public_id}/check/", {})
-        assert status == 302
-        assert "/submitted/" in headers["Location"]
+        assert submitted(browser, web2, public_id)
     stored = shell(stack, STATUS.format(ids=json.dumps(drafts)))
     assert sorted(stored["submitted"]) == sorted(drafts)
     assert stored["changes"] == SURGE  # each stored once
