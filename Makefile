@@ -70,7 +70,7 @@ serve-prod: install
 
 # Figures, not pass/fail: public page throughput against the stack's own limit, a
 # deadline surge, query counts at 10 and 10,000 rows, export memory, page weight.
-# Needs PostgreSQL and Redis; about 20 minutes (`make bench BENCH_ARGS=--quick`: 10).
+# Needs PostgreSQL and Redis; about 11 minutes on 2 cores (`BENCH_ARGS=--quick`: less).
 bench: install
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
